@@ -1,0 +1,18 @@
+//! RelationHub's domain: the entities the migration guide describes (users, contacts, emails,
+//! templates, conversation history), their enums, and validated input values.
+//!
+//! Nothing here knows about SQL or HTTP. Values that passed validation have their own types
+//! (parse, don't validate), so deeper layers never re-check strings.
+
+pub mod enums;
+pub mod error;
+pub mod html;
+pub mod id;
+pub mod inputs;
+pub mod models;
+pub mod validate;
+
+pub use enums::{Direction, EmailStatus, Priority, TemplateType, TokenKind};
+pub use error::ValidationError;
+pub use id::new_id;
+pub use models::{ApiToken, Contact, ConversationEntry, Email, EmailTemplate, User};
