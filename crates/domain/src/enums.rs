@@ -47,7 +47,7 @@ macro_rules! text_enum {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(feature = "sqlx", sqlx(type_name = "EmailStatus", rename_all = "SCREAMING_SNAKE_CASE"))]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "\"EmailStatus\"", rename_all = "SCREAMING_SNAKE_CASE"))]
 pub enum EmailStatus {
     /// Being composed.
     Draft,
@@ -66,7 +66,7 @@ text_enum!(EmailStatus { Draft => "DRAFT", Scheduled => "SCHEDULED", Sent => "SE
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(feature = "sqlx", sqlx(type_name = "TemplateType", rename_all = "SCREAMING_SNAKE_CASE"))]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "\"TemplateType\"", rename_all = "SCREAMING_SNAKE_CASE"))]
 pub enum TemplateType {
     /// Professional tone.
     Formal,
@@ -85,7 +85,7 @@ text_enum!(TemplateType { Formal => "FORMAL", Casual => "CASUAL", Custom => "CUS
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(feature = "sqlx", sqlx(type_name = "Direction", rename_all = "SCREAMING_SNAKE_CASE"))]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "\"Direction\"", rename_all = "SCREAMING_SNAKE_CASE"))]
 pub enum Direction {
     /// The user sent it to the contact.
     Sent,
@@ -98,7 +98,7 @@ text_enum!(Direction { Sent => "SENT", Received => "RECEIVED" });
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[cfg_attr(feature = "sqlx", derive(sqlx::Type))]
-#[cfg_attr(feature = "sqlx", sqlx(type_name = "Priority", rename_all = "SCREAMING_SNAKE_CASE"))]
+#[cfg_attr(feature = "sqlx", sqlx(type_name = "\"Priority\"", rename_all = "SCREAMING_SNAKE_CASE"))]
 pub enum Priority {
     /// Keep in close touch.
     High,

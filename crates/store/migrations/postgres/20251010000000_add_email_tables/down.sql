@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS "emails" CASCADE;
+DROP TYPE IF EXISTS "TemplateType";
+DROP TYPE IF EXISTS "EmailStatus";

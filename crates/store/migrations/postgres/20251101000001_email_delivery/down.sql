@@ -1,0 +1,10 @@
+DROP INDEX IF EXISTS "emails_trackingToken_key";
+DROP INDEX IF EXISTS "emails_due_idx";
+ALTER TABLE "emails" DROP COLUMN IF EXISTS "trackingToken";
+ALTER TABLE "emails" DROP COLUMN IF EXISTS "messageId";
+ALTER TABLE "emails" DROP COLUMN IF EXISTS "lockedUntil";
+ALTER TABLE "emails" DROP COLUMN IF EXISTS "lockedBy";
+ALTER TABLE "emails" DROP COLUMN IF EXISTS "lastError";
+ALTER TABLE "emails" DROP COLUMN IF EXISTS "sendAttempts";
+ALTER TABLE "emails" DROP COLUMN IF EXISTS "nextAttemptAt";
+ALTER TABLE "emails" DROP COLUMN IF EXISTS "scheduledAt";

@@ -1,0 +1,10 @@
+DROP INDEX IF EXISTS "emails_trackingToken_key";
+DROP INDEX IF EXISTS "emails_due_idx";
+ALTER TABLE "emails" DROP COLUMN "trackingToken";
+ALTER TABLE "emails" DROP COLUMN "messageId";
+ALTER TABLE "emails" DROP COLUMN "lockedUntil";
+ALTER TABLE "emails" DROP COLUMN "lockedBy";
+ALTER TABLE "emails" DROP COLUMN "lastError";
+ALTER TABLE "emails" DROP COLUMN "sendAttempts";
+ALTER TABLE "emails" DROP COLUMN "nextAttemptAt";
+ALTER TABLE "emails" DROP COLUMN "scheduledAt";

@@ -1,0 +1,284 @@
+//! Contacts: create, read, patch, delete and filtered keyset listing, all scoped by user.
+
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
+use crate::sql::{Arg, Sql, like_contains};
+use crate::ts::{self, Ts};
+use domain::inputs::{ContactPatch, NewContact};
+use domain::{Contact, Priority};
+
+#[derive(sqlx::FromRow)]
+#[sqlx(rename_all = "camelCase")]
+pub(crate) struct ContactRow {
+    id: String,
+    user_id: String,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    company: Option<String>,
+    role: Option<String>,
+    industry: Option<String>,
+    linked_in_url: Option<String>,
+    priority: Priority,
+    birthday: Option<chrono::NaiveDate>,
+    notes: Option<String>,
+    last_contacted_at: Option<Ts>,
+    created_at: Ts,
+    updated_at: Ts,
+}
+
+impl From<ContactRow> for Contact {
+    fn from(r: ContactRow) -> Self {
+        Contact {
+            id: r.id,
+            user_id: r.user_id,
+            name: r.name,
+            email: r.email,
+            phone: r.phone,
+            company: r.company,
+            role: r.role,
+            industry: r.industry,
+            linked_in_url: r.linked_in_url,
+            priority: r.priority,
+            birthday: r.birthday,
+            notes: r.notes,
+            last_contacted_at: ts::opt(r.last_contacted_at),
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
+        }
+    }
+}
+
+macro_rules! contact_cols {
+    () => {
+        r#""id", "userId", "name", "email", "phone", "company", "role", "industry", "linkedInUrl", "priority", "birthday", "notes", "lastContactedAt", "createdAt", "updatedAt""#
+    };
+}
+
+/// Which contacts to list.
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    /// Case-insensitive substring of name, email or company.
+    pub search: Option<String>,
+    /// Only this priority.
+    pub priority: Option<Priority>,
+    /// Only this company (case-insensitive, exact).
+    pub company: Option<String>,
+}
+
+/// How to order contacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ContactOrder {
+    /// By name A→Z (the default).
+    #[default]
+    NameAsc,
+    /// By name Z→A.
+    NameDesc,
+    /// Newest first.
+    CreatedAtDesc,
+    /// Oldest first.
+    CreatedAtAsc,
+    /// Longest out of touch first (never contacted first): who to follow up with.
+    LastContactedAtAsc,
+    /// Most recently contacted first.
+    LastContactedAtDesc,
+}
+
+/// Never-contacted sorts as the epoch, so the key is never NULL (keyset needs total order).
+const LAST_CONTACTED: &str = r#"COALESCE("lastContactedAt", '1970-01-01 00:00:00.000')"#;
+
+impl ContactOrder {
+    fn spec(self) -> SortSpec {
+        let (tag, expr, desc, kind) = match self {
+            ContactOrder::NameAsc => ("c.na", r#""name""#, false, KeyKind::Text),
+            ContactOrder::NameDesc => ("c.nd", r#""name""#, true, KeyKind::Text),
+            ContactOrder::CreatedAtDesc => ("c.cd", r#""createdAt""#, true, KeyKind::Ts),
+            ContactOrder::CreatedAtAsc => ("c.ca", r#""createdAt""#, false, KeyKind::Ts),
+            ContactOrder::LastContactedAtAsc => ("c.la", LAST_CONTACTED, false, KeyKind::Ts),
+            ContactOrder::LastContactedAtDesc => ("c.ld", LAST_CONTACTED, true, KeyKind::Ts),
+        };
+        SortSpec { tag, expr, desc, kind }
+    }
+
+    fn key(self, c: &Contact) -> SortKey {
+        match self {
+            ContactOrder::NameAsc | ContactOrder::NameDesc => SortKey::Text(c.name.clone()),
+            ContactOrder::CreatedAtDesc | ContactOrder::CreatedAtAsc => SortKey::Ts(Ts(c.created_at)),
+            ContactOrder::LastContactedAtAsc | ContactOrder::LastContactedAtDesc => {
+                SortKey::Ts(Ts(c.last_contacted_at.unwrap_or(chrono::DateTime::UNIX_EPOCH)))
+            }
+        }
+    }
+}
+
+fn push_filter(sql: &mut Sql, user_id: &str, filter: &ContactFilter) {
+    sql.push(r#" WHERE "userId" = "#).bind(Arg::Text(user_id.to_owned()));
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = like_contains(&search.to_lowercase());
+        sql.push(r#" AND (LOWER("name") LIKE "#).bind(Arg::Text(pattern.clone())).push(r" ESCAPE '\'");
+        sql.push(r#" OR LOWER(COALESCE("email", '')) LIKE "#)
+            .bind(Arg::Text(pattern.clone()))
+            .push(r" ESCAPE '\'");
+        sql.push(r#" OR LOWER(COALESCE("company", '')) LIKE "#)
+            .bind(Arg::Text(pattern))
+            .push(r" ESCAPE '\')");
+    }
+    if let Some(priority) = filter.priority {
+        sql.push(r#" AND "priority" = "#).bind(Arg::Priority(priority));
+    }
+    if let Some(company) = filter.company.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        sql.push(r#" AND LOWER("company") = "#).bind(Arg::Text(company.to_lowercase()));
+    }
+}
+
+impl Store {
+    /// Creates a contact for `user_id`.
+    pub async fn create_contact(&self, user_id: &str, new: &NewContact) -> Result<Contact> {
+        const SQL: &str = concat!(
+            r#"INSERT INTO "contacts" ("id", "userId", "name", "email", "phone", "company", "role", "industry",
+               "linkedInUrl", "priority", "birthday", "notes", "createdAt", "updatedAt")
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING "#,
+            contact_cols!()
+        );
+        let row = on_db!(&self.db, p => sqlx::query_as::<_, ContactRow>(SQL)
+            .bind(domain::new_id())
+            .bind(user_id)
+            .bind(new.name.as_str())
+            .bind(new.email.as_ref().map(|v| v.as_str()))
+            .bind(new.phone.as_ref().map(|v| v.as_str()))
+            .bind(new.company.as_ref().map(|v| v.as_str()))
+            .bind(new.role.as_ref().map(|v| v.as_str()))
+            .bind(new.industry.as_ref().map(|v| v.as_str()))
+            .bind(new.linked_in_url.as_ref().map(|v| v.as_str()))
+            .bind(new.priority)
+            .bind(new.birthday)
+            .bind(new.notes.as_ref().map(|v| v.as_str()))
+            .bind(Ts::now())
+            .fetch_one(p)
+            .await)
+        .map_err(fk_to_not_found)?;
+        Ok(row.into())
+    }
+
+    /// One of the user's contacts.
+    pub async fn contact(&self, user_id: &str, id: &str) -> Result<Contact> {
+        const SQL: &str =
+            concat!("SELECT ", contact_cols!(), r#" FROM "contacts" WHERE "id" = $1 AND "userId" = $2"#);
+        let row = on_db!(&self.db, p => sqlx::query_as::<_, ContactRow>(SQL)
+            .bind(id).bind(user_id).fetch_optional(p).await)?;
+        row.map(Into::into).ok_or(StoreError::NotFound)
+    }
+
+    /// Several of the user's contacts at once (for batched relation loading); missing ids are
+    /// simply absent from the result.
+    pub async fn contacts_by_ids(&self, user_id: &str, ids: &[String]) -> Result<Vec<Contact>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(concat!("SELECT ", contact_cols!(), r#" FROM "contacts" WHERE "userId" = "#));
+        sql.bind(Arg::Text(user_id.to_owned())).push(r#" AND "id" IN ("#);
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(Arg::Text(id.clone()));
+        }
+        sql.push(")");
+        let rows = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, ContactRow>(sql.sql()), &sql.args)
+            .fetch_all(p).await)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Applies a patch to one of the user's contacts.
+    pub async fn update_contact(&self, user_id: &str, id: &str, patch: &ContactPatch) -> Result<Contact> {
+        let mut sql = Sql::new(r#"UPDATE "contacts" SET "#);
+        let text = |v: Option<&str>| Arg::OptText(v.map(str::to_owned));
+        if let Some(v) = &patch.name {
+            sql.set(r#""name""#, Arg::Text(v.as_str().to_owned()));
+        }
+        if let Some(v) = &patch.email {
+            sql.set(r#""email""#, text(v.as_ref().map(|v| v.as_str())));
+        }
+        if let Some(v) = &patch.phone {
+            sql.set(r#""phone""#, text(v.as_ref().map(|v| v.as_str())));
+        }
+        if let Some(v) = &patch.company {
+            sql.set(r#""company""#, text(v.as_ref().map(|v| v.as_str())));
+        }
+        if let Some(v) = &patch.role {
+            sql.set(r#""role""#, text(v.as_ref().map(|v| v.as_str())));
+        }
+        if let Some(v) = &patch.industry {
+            sql.set(r#""industry""#, text(v.as_ref().map(|v| v.as_str())));
+        }
+        if let Some(v) = &patch.linked_in_url {
+            sql.set(r#""linkedInUrl""#, text(v.as_ref().map(|v| v.as_str())));
+        }
+        if let Some(v) = patch.priority {
+            sql.set(r#""priority""#, Arg::Priority(v));
+        }
+        if let Some(v) = patch.birthday {
+            sql.set(r#""birthday""#, Arg::Date(v));
+        }
+        if let Some(v) = &patch.notes {
+            sql.set(r#""notes""#, text(v.as_ref().map(|v| v.as_str())));
+        }
+        if let Some(v) = patch.last_contacted_at {
+            sql.set(r#""lastContactedAt""#, Arg::OptTs(v.map(Ts::new)));
+        }
+        sql.set(r#""updatedAt""#, Arg::Ts(Ts::now()));
+        sql.push(r#" WHERE "id" = "#).bind(Arg::Text(id.to_owned()));
+        sql.push(r#" AND "userId" = "#).bind(Arg::Text(user_id.to_owned()));
+        sql.push(concat!(" RETURNING ", contact_cols!()));
+        let row = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, ContactRow>(sql.sql()), &sql.args)
+            .fetch_optional(p).await)?;
+        row.map(Into::into).ok_or(StoreError::NotFound)
+    }
+
+    /// Deletes one of the user's contacts (its emails and history go with it: ON DELETE CASCADE).
+    pub async fn delete_contact(&self, user_id: &str, id: &str) -> Result<()> {
+        let done = on_db!(&self.db, p => sqlx::query(r#"DELETE FROM "contacts" WHERE "id" = $1 AND "userId" = $2"#)
+            .bind(id).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// A page of the user's contacts.
+    pub async fn list_contacts(
+        &self,
+        user_id: &str,
+        filter: &ContactFilter,
+        order: ContactOrder,
+        req: &PageRequest,
+    ) -> Result<Page<Contact>> {
+        let spec = order.spec();
+        let mut sql = Sql::new(concat!("SELECT ", contact_cols!(), r#" FROM "contacts""#));
+        push_filter(&mut sql, user_id, filter);
+        page::push_after(&mut sql, &spec, req.after.as_deref())?;
+        page::push_order_limit(&mut sql, &spec, req.first);
+        let rows = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, ContactRow>(sql.sql()), &sql.args)
+            .fetch_all(p).await)?;
+        let contacts: Vec<Contact> = rows.into_iter().map(Into::into).collect();
+        Ok(page::into_page(contacts, req, &spec, |c| (order.key(c), c.id.as_str())))
+    }
+
+    /// How many of the user's contacts match the filter.
+    pub async fn count_contacts(&self, user_id: &str, filter: &ContactFilter) -> Result<i64> {
+        let mut sql = Sql::new(r#"SELECT COUNT(*) FROM "contacts""#);
+        push_filter(&mut sql, user_id, filter);
+        let n = on_db!(&self.db, p => bind_all!(sqlx::query_scalar::<_, i64>(sql.sql()), &sql.args)
+            .fetch_one(p).await)?;
+        Ok(n)
+    }
+}
+
+/// A foreign-key failure on insert means the referenced user or contact is gone.
+pub(crate) fn fk_to_not_found(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+        _ => e.into(),
+    }
+}

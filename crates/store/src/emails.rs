@@ -1,0 +1,240 @@
+//! Emails: create, read, edit (only while DRAFT), delete and filtered keyset listing.
+
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
+use crate::sql::{Arg, Sql};
+use crate::ts::{self, Ts};
+use domain::inputs::{EmailPatch, NewEmail};
+use domain::models::Delivery;
+use domain::{Email, EmailStatus, TemplateType};
+
+#[derive(sqlx::FromRow)]
+#[sqlx(rename_all = "camelCase")]
+pub(crate) struct EmailRow {
+    id: String,
+    user_id: String,
+    contact_id: String,
+    subject: String,
+    body: String,
+    body_html: Option<String>,
+    status: EmailStatus,
+    template_type: Option<TemplateType>,
+    provider_id: Option<String>,
+    tokens_used: Option<i32>,
+    generated_at: Option<Ts>,
+    sent_at: Option<Ts>,
+    opened_at: Option<Ts>,
+    replied_at: Option<Ts>,
+    created_at: Ts,
+    updated_at: Ts,
+    scheduled_at: Option<Ts>,
+    send_attempts: i32,
+    last_error: Option<String>,
+    message_id: Option<String>,
+}
+
+impl From<EmailRow> for Email {
+    fn from(r: EmailRow) -> Self {
+        Email {
+            id: r.id,
+            user_id: r.user_id,
+            contact_id: r.contact_id,
+            subject: r.subject,
+            body: r.body,
+            body_html: r.body_html,
+            status: r.status,
+            template_type: r.template_type,
+            provider_id: r.provider_id,
+            tokens_used: r.tokens_used,
+            generated_at: ts::opt(r.generated_at),
+            sent_at: ts::opt(r.sent_at),
+            opened_at: ts::opt(r.opened_at),
+            replied_at: ts::opt(r.replied_at),
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
+            delivery: Delivery {
+                scheduled_at: ts::opt(r.scheduled_at),
+                send_attempts: r.send_attempts,
+                last_error: r.last_error,
+                message_id: r.message_id,
+            },
+        }
+    }
+}
+
+macro_rules! email_cols {
+    () => {
+        r#""id", "userId", "contactId", "subject", "body", "bodyHtml", "status", "templateType", "providerId", "tokensUsed", "generatedAt", "sentAt", "openedAt", "repliedAt", "createdAt", "updatedAt", "scheduledAt", "sendAttempts", "lastError", "messageId""#
+    };
+}
+
+/// Which emails to list.
+#[derive(Debug, Clone, Default)]
+pub struct EmailFilter {
+    /// Only this status.
+    pub status: Option<EmailStatus>,
+    /// Only emails to this contact.
+    pub contact_id: Option<String>,
+    /// Only this style/source.
+    pub template_type: Option<TemplateType>,
+}
+
+/// How to order emails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EmailOrder {
+    /// Newest first (the default; served by `("userId", "createdAt" DESC, "id")`).
+    #[default]
+    CreatedAtDesc,
+    /// Oldest first.
+    CreatedAtAsc,
+    /// Most recently changed first.
+    UpdatedAtDesc,
+}
+
+impl EmailOrder {
+    fn spec(self) -> SortSpec {
+        let (tag, expr, desc) = match self {
+            EmailOrder::CreatedAtDesc => ("e.cd", r#""createdAt""#, true),
+            EmailOrder::CreatedAtAsc => ("e.ca", r#""createdAt""#, false),
+            EmailOrder::UpdatedAtDesc => ("e.ud", r#""updatedAt""#, true),
+        };
+        SortSpec { tag, expr, desc, kind: KeyKind::Ts }
+    }
+
+    fn key(self, e: &Email) -> SortKey {
+        match self {
+            EmailOrder::CreatedAtDesc | EmailOrder::CreatedAtAsc => SortKey::Ts(Ts(e.created_at)),
+            EmailOrder::UpdatedAtDesc => SortKey::Ts(Ts(e.updated_at)),
+        }
+    }
+}
+
+fn push_filter(sql: &mut Sql, user_id: &str, filter: &EmailFilter) {
+    sql.push(r#" WHERE "userId" = "#).bind(Arg::Text(user_id.to_owned()));
+    if let Some(status) = filter.status {
+        sql.push(r#" AND "status" = "#).bind(Arg::Status(status));
+    }
+    if let Some(contact_id) = &filter.contact_id {
+        sql.push(r#" AND "contactId" = "#).bind(Arg::Text(contact_id.clone()));
+    }
+    if let Some(t) = filter.template_type {
+        sql.push(r#" AND "templateType" = "#).bind(Arg::TemplateType(t));
+    }
+}
+
+impl Store {
+    /// Creates an email to one of the user's contacts; another user's contact is `NotFound`.
+    pub async fn create_email(&self, user_id: &str, new: &NewEmail) -> Result<Email> {
+        // INSERT … SELECT from the contact row scoped by user: the ownership check and the
+        // insert are one statement, so there is no window between them.
+        const SQL: &str = concat!(
+            r#"INSERT INTO "emails" ("id", "userId", "contactId", "subject", "body", "bodyHtml", "status",
+               "templateType", "providerId", "tokensUsed", "generatedAt", "sentAt", "lastError",
+               "createdAt", "updatedAt")
+               SELECT $1, c."userId", c."id", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12
+               FROM "contacts" c WHERE c."id" = $13 AND c."userId" = $14
+               RETURNING "#,
+            email_cols!()
+        );
+        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(SQL)
+            .bind(domain::new_id())
+            .bind(new.subject.as_str())
+            .bind(new.body.as_str())
+            .bind(new.body_html.as_ref().map(|h| h.as_str()))
+            .bind(new.status)
+            .bind(new.template_type)
+            .bind(new.provider_id.as_deref())
+            .bind(new.tokens_used)
+            .bind(new.generated_at.map(Ts::new))
+            .bind(new.sent_at.map(Ts::new))
+            .bind(new.last_error.as_deref())
+            .bind(Ts::now())
+            .bind(&new.contact_id)
+            .bind(user_id)
+            .fetch_optional(p)
+            .await)?;
+        row.map(Into::into).ok_or(StoreError::NotFound)
+    }
+
+    /// One of the user's emails.
+    pub async fn email(&self, user_id: &str, id: &str) -> Result<Email> {
+        const SQL: &str =
+            concat!("SELECT ", email_cols!(), r#" FROM "emails" WHERE "id" = $1 AND "userId" = $2"#);
+        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(SQL)
+            .bind(id).bind(user_id).fetch_optional(p).await)?;
+        row.map(Into::into).ok_or(StoreError::NotFound)
+    }
+
+    /// Edits a DRAFT email; any other status is a `Conflict` naming it.
+    pub async fn update_email(&self, user_id: &str, id: &str, patch: &EmailPatch) -> Result<Email> {
+        let mut sql = Sql::new(r#"UPDATE "emails" SET "#);
+        if let Some(v) = &patch.subject {
+            sql.set(r#""subject""#, Arg::Text(v.as_str().to_owned()));
+        }
+        if let Some(v) = &patch.body {
+            sql.set(r#""body""#, Arg::Text(v.as_str().to_owned()));
+        }
+        if let Some(v) = &patch.body_html {
+            sql.set(r#""bodyHtml""#, Arg::OptText(v.as_ref().map(|h| h.as_str().to_owned())));
+        }
+        if let Some(v) = patch.template_type {
+            sql.set(r#""templateType""#, Arg::OptTemplateType(v));
+        }
+        sql.set(r#""updatedAt""#, Arg::Ts(Ts::now()));
+        sql.push(r#" WHERE "id" = "#).bind(Arg::Text(id.to_owned()));
+        sql.push(r#" AND "userId" = "#).bind(Arg::Text(user_id.to_owned()));
+        sql.push(r#" AND "status" = 'DRAFT'"#);
+        sql.push(concat!(" RETURNING ", email_cols!()));
+        let row = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, EmailRow>(sql.sql()), &sql.args)
+            .fetch_optional(p).await)?;
+        match row {
+            Some(row) => Ok(row.into()),
+            None => {
+                let current = self.email(user_id, id).await?;
+                Err(StoreError::Conflict(format!(
+                    "email is {}; only DRAFT emails can be edited",
+                    current.status
+                )))
+            }
+        }
+    }
+
+    /// Deletes one of the user's emails.
+    pub async fn delete_email(&self, user_id: &str, id: &str) -> Result<()> {
+        let done = on_db!(&self.db, p => sqlx::query(r#"DELETE FROM "emails" WHERE "id" = $1 AND "userId" = $2"#)
+            .bind(id).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// A page of the user's emails.
+    pub async fn list_emails(
+        &self,
+        user_id: &str,
+        filter: &EmailFilter,
+        order: EmailOrder,
+        req: &PageRequest,
+    ) -> Result<Page<Email>> {
+        let spec = order.spec();
+        let mut sql = Sql::new(concat!("SELECT ", email_cols!(), r#" FROM "emails""#));
+        push_filter(&mut sql, user_id, filter);
+        page::push_after(&mut sql, &spec, req.after.as_deref())?;
+        page::push_order_limit(&mut sql, &spec, req.first);
+        let rows = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, EmailRow>(sql.sql()), &sql.args)
+            .fetch_all(p).await)?;
+        let emails: Vec<Email> = rows.into_iter().map(Into::into).collect();
+        Ok(page::into_page(emails, req, &spec, |e| (order.key(e), e.id.as_str())))
+    }
+
+    /// How many of the user's emails match the filter.
+    pub async fn count_emails(&self, user_id: &str, filter: &EmailFilter) -> Result<i64> {
+        let mut sql = Sql::new(r#"SELECT COUNT(*) FROM "emails""#);
+        push_filter(&mut sql, user_id, filter);
+        let n = on_db!(&self.db, p => bind_all!(sqlx::query_scalar::<_, i64>(sql.sql()), &sql.args)
+            .fetch_one(p).await)?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,141 @@
+//! Conversation history: what was sent to and received from each contact, newest first.
+
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
+use crate::sql::{Arg, Sql};
+use crate::ts::Ts;
+use domain::inputs::NewHistoryEntry;
+use domain::{ConversationEntry, Direction};
+use sqlx::types::Json;
+
+#[derive(sqlx::FromRow)]
+#[sqlx(rename_all = "camelCase")]
+struct EntryRow {
+    id: String,
+    user_id: String,
+    contact_id: String,
+    content: String,
+    direction: Direction,
+    timestamp: Ts,
+    metadata: Option<Json<serde_json::Value>>,
+}
+
+impl From<EntryRow> for ConversationEntry {
+    fn from(r: EntryRow) -> Self {
+        ConversationEntry {
+            id: r.id,
+            user_id: r.user_id,
+            contact_id: r.contact_id,
+            content: r.content,
+            direction: r.direction,
+            timestamp: r.timestamp.0,
+            metadata: r.metadata.map(|j| j.0),
+        }
+    }
+}
+
+macro_rules! entry_cols {
+    () => {
+        r#""id", "userId", "contactId", "content", "direction", "timestamp", "metadata""#
+    };
+}
+
+const ORDER: SortSpec = SortSpec { tag: "h.td", expr: r#""timestamp""#, desc: true, kind: KeyKind::Ts };
+
+impl Store {
+    /// Appends an entry for one of the user's contacts; another user's contact is `NotFound`.
+    ///
+    /// A RECEIVED entry also marks the contact's latest SENT email sent before it (and not yet
+    /// marked) as replied, in the same transaction.
+    pub async fn append_history(&self, user_id: &str, new: &NewHistoryEntry) -> Result<ConversationEntry> {
+        const SQL: &str = concat!(
+            r#"INSERT INTO "conversation_history" ("id", "userId", "contactId", "content", "direction", "timestamp", "metadata")
+               SELECT $1, c."userId", c."id", $2, $3, $4, $5 FROM "contacts" c WHERE c."id" = $6 AND c."userId" = $7
+               RETURNING "#,
+            entry_cols!()
+        );
+        const MARK_REPLIED: &str = r#"
+            UPDATE "emails" SET "repliedAt" = $1, "updatedAt" = $2
+            WHERE "id" = (SELECT "id" FROM "emails"
+                          WHERE "userId" = $3 AND "contactId" = $4 AND "status" = 'SENT'
+                            AND "sentAt" <= $1 AND "repliedAt" IS NULL
+                          ORDER BY "sentAt" DESC, "id" LIMIT 1)"#;
+        let at = new.timestamp.map(Ts::new).unwrap_or_else(Ts::now);
+        let metadata = new.metadata.as_ref().map(|m| Json(m.as_value().clone()));
+        let row = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = sqlx::query_as::<_, EntryRow>(SQL)
+                .bind(domain::new_id())
+                .bind(new.content.as_str())
+                .bind(new.direction)
+                .bind(at)
+                .bind(metadata)
+                .bind(&new.contact_id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else { return Err(StoreError::NotFound) };
+            if new.direction == Direction::Received {
+                sqlx::query(MARK_REPLIED)
+                    .bind(at).bind(Ts::now()).bind(user_id).bind(&new.contact_id)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            row
+        });
+        Ok(row.into())
+    }
+
+    /// One of the user's entries.
+    pub async fn history_entry(&self, user_id: &str, id: &str) -> Result<ConversationEntry> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            entry_cols!(),
+            r#" FROM "conversation_history" WHERE "id" = $1 AND "userId" = $2"#
+        );
+        let row = on_db!(&self.db, p => sqlx::query_as::<_, EntryRow>(SQL)
+            .bind(id).bind(user_id).fetch_optional(p).await)?;
+        row.map(Into::into).ok_or(StoreError::NotFound)
+    }
+
+    /// A page of one contact's history, newest first. An unknown or foreign contact yields an
+    /// empty page; callers that must distinguish check the contact first.
+    pub async fn list_history(
+        &self,
+        user_id: &str,
+        contact_id: &str,
+        req: &PageRequest,
+    ) -> Result<Page<ConversationEntry>> {
+        let mut sql =
+            Sql::new(concat!("SELECT ", entry_cols!(), r#" FROM "conversation_history" WHERE "userId" = "#));
+        sql.bind(Arg::Text(user_id.to_owned()))
+            .push(r#" AND "contactId" = "#)
+            .bind(Arg::Text(contact_id.to_owned()));
+        page::push_after(&mut sql, &ORDER, req.after.as_deref())?;
+        page::push_order_limit(&mut sql, &ORDER, req.first);
+        let rows = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, EntryRow>(sql.sql()), &sql.args)
+            .fetch_all(p).await)?;
+        let items: Vec<ConversationEntry> = rows.into_iter().map(Into::into).collect();
+        Ok(page::into_page(items, req, &ORDER, |e| (SortKey::Ts(Ts(e.timestamp)), e.id.as_str())))
+    }
+
+    /// How many entries one contact's history has.
+    pub async fn count_history(&self, user_id: &str, contact_id: &str) -> Result<i64> {
+        let n = on_db!(&self.db, p => sqlx::query_scalar::<_, i64>(
+            r#"SELECT COUNT(*) FROM "conversation_history" WHERE "userId" = $1 AND "contactId" = $2"#)
+            .bind(user_id).bind(contact_id).fetch_one(p).await)?;
+        Ok(n)
+    }
+
+    /// Deletes one of the user's entries.
+    pub async fn delete_history_entry(&self, user_id: &str, id: &str) -> Result<()> {
+        let done = on_db!(&self.db, p => sqlx::query(
+            r#"DELETE FROM "conversation_history" WHERE "id" = $1 AND "userId" = $2"#)
+            .bind(id).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}

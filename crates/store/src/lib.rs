@@ -1,0 +1,31 @@
+//! RelationHub's data layer: the only crate with SQL.
+//!
+//! One [`Store`] over either PostgreSQL (the reference backend) or SQLite (the embedded
+//! default). Each query is written once in SQL both engines accept and dispatched over the live
+//! pool; dynamic queries (filters, keyset cursors) are assembled by a small builder. Every read
+//! and write is scoped by user id: another user's row is indistinguishable from a missing one.
+
+#[macro_use]
+mod sql;
+
+pub mod contacts;
+pub mod db;
+pub mod emails;
+pub mod error;
+pub mod history;
+pub mod migrate;
+pub mod page;
+pub mod stats;
+pub mod templates;
+pub mod ts;
+pub mod url;
+pub mod users;
+
+pub use contacts::{ContactFilter, ContactOrder};
+pub use db::{ConnectOptions, Db, Store};
+pub use emails::{EmailFilter, EmailOrder};
+pub use error::{Result, StoreError};
+pub use migrate::{MigrationState, Resolution, Status};
+pub use page::{Page, PageRequest};
+pub use ts::Ts;
+pub use url::{Backend, DatabaseUrl, UrlError};

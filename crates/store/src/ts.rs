@@ -1,0 +1,97 @@
+//! `Ts`: a UTC timestamp with millisecond precision that encodes identically on both backends.
+//!
+//! PostgreSQL stores the guide's `TIMESTAMP(3)` (no time zone; we treat it as UTC). SQLite stores
+//! fixed-width text `YYYY-MM-DD HH:MM:SS.mmm`, so comparisons and ORDER BY on the text agree with
+//! time order, and a value read back compares equal to the value written (keyset cursors rely
+//! on that). sqlx's own SQLite encoding of chrono types varies the number of fraction digits,
+//! which breaks that equality; hence this type.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
+use sqlx::sqlite::{SqliteArgumentsBuffer, SqliteTypeInfo, SqliteValueRef};
+use sqlx::{Decode, Encode, Postgres, Sqlite, Type};
+
+/// The SQLite text layout of a timestamp.
+pub const SQLITE_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.3f";
+
+/// A UTC instant truncated to milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ts(pub DateTime<Utc>);
+
+impl Ts {
+    /// Wraps `t`, dropping sub-millisecond precision.
+    pub fn new(t: DateTime<Utc>) -> Self {
+        Self(domain::id::truncate_ms(t))
+    }
+
+    /// Now, at millisecond precision.
+    pub fn now() -> Self {
+        Self(domain::id::now_ms())
+    }
+
+    /// The SQLite text form (also used in cursors).
+    pub fn to_sqlite_text(self) -> String {
+        self.0.naive_utc().format(SQLITE_FORMAT).to_string()
+    }
+}
+
+impl From<DateTime<Utc>> for Ts {
+    fn from(t: DateTime<Utc>) -> Self {
+        Self::new(t)
+    }
+}
+
+impl From<Ts> for DateTime<Utc> {
+    fn from(t: Ts) -> Self {
+        t.0
+    }
+}
+
+impl Type<Postgres> for Ts {
+    fn type_info() -> PgTypeInfo {
+        <NaiveDateTime as Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for Ts {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        Encode::<Postgres>::encode(self.0.naive_utc(), buf)
+    }
+}
+
+impl<'r> Decode<'r, Postgres> for Ts {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        let naive = <NaiveDateTime as Decode<Postgres>>::decode(value)?;
+        Ok(Ts(naive.and_utc()))
+    }
+}
+
+impl Type<Sqlite> for Ts {
+    fn type_info() -> SqliteTypeInfo {
+        <NaiveDateTime as Type<Sqlite>>::type_info()
+    }
+
+    fn compatible(ty: &SqliteTypeInfo) -> bool {
+        <NaiveDateTime as Type<Sqlite>>::compatible(ty)
+    }
+}
+
+impl Encode<'_, Sqlite> for Ts {
+    fn encode_by_ref(&self, buf: &mut SqliteArgumentsBuffer) -> Result<IsNull, BoxDynError> {
+        Encode::<Sqlite>::encode(self.to_sqlite_text(), buf)
+    }
+}
+
+impl<'r> Decode<'r, Sqlite> for Ts {
+    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
+        let naive = <NaiveDateTime as Decode<Sqlite>>::decode(value)?;
+        Ok(Ts::new(naive.and_utc()))
+    }
+}
+
+/// Converts an optional stored timestamp to the domain's type.
+pub fn opt(t: Option<Ts>) -> Option<DateTime<Utc>> {
+    t.map(|t| t.0)
+}

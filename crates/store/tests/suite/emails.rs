@@ -1,0 +1,138 @@
+use crate::fixtures;
+use domain::inputs::{EmailPatch, NewEmail};
+use domain::validate::{Body, Subject};
+use domain::{EmailStatus, TemplateType};
+use std::collections::HashSet;
+use store::{EmailFilter, EmailOrder, PageRequest, StoreError};
+use testkit::{Kind, TestDb, on_both};
+
+async fn emails_are_created_for_own_contacts_only(kind: Kind) {
+    let db = TestDb::migrated(kind).await;
+    let store = db.connect().await;
+    let a = fixtures::user(&store, "a@example.com").await;
+    let b = fixtures::user(&store, "b@example.com").await;
+    let ca = fixtures::contact(&store, &a, "A's contact").await;
+    let e = fixtures::draft(&store, &a, &ca, "Hello").await;
+    assert_eq!(e.status, EmailStatus::Draft);
+    assert_eq!(e.contact_id, ca.id);
+    assert_eq!(store.email(&a.id, &e.id).await.unwrap(), e);
+    let stolen = NewEmail::draft(
+        ca.id.clone(),
+        Subject::parse("subject", "x").unwrap(),
+        Body::parse("body", "y").unwrap(),
+        None,
+    );
+    assert!(matches!(store.create_email(&b.id, &stolen).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.email(&b.id, &e.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.delete_email(&b.id, &e.id).await, Err(StoreError::NotFound)));
+    assert_eq!(store.count_emails(&a.id, &EmailFilter::default()).await.unwrap(), 1);
+    assert_eq!(store.count_emails(&b.id, &EmailFilter::default()).await.unwrap(), 0);
+}
+
+async fn only_drafts_can_be_edited_and_the_conflict_names_the_status(kind: Kind) {
+    let db = TestDb::migrated(kind).await;
+    let store = db.connect().await;
+    let u = fixtures::user(&store, "a@example.com").await;
+    let c = fixtures::contact(&store, &u, "C").await;
+    let e = fixtures::draft(&store, &u, &c, "Draft one").await;
+    let patch = EmailPatch {
+        subject: Some(Subject::parse("subject", "Better subject").unwrap()),
+        template_type: Some(Some(TemplateType::Casual)),
+        ..Default::default()
+    };
+    let edited = store.update_email(&u.id, &e.id, &patch).await.unwrap();
+    assert_eq!(edited.subject, "Better subject");
+    assert_eq!(edited.body, "Hello there");
+    assert_eq!(edited.template_type, Some(TemplateType::Casual));
+
+    let mut sent = NewEmail::draft(
+        c.id.clone(),
+        Subject::parse("subject", "Sent").unwrap(),
+        Body::parse("body", "b").unwrap(),
+        None,
+    );
+    sent.status = EmailStatus::Sent;
+    sent.sent_at = Some(chrono::Utc::now());
+    let sent = store.create_email(&u.id, &sent).await.unwrap();
+    match store.update_email(&u.id, &sent.id, &patch).await {
+        Err(StoreError::Conflict(msg)) => assert!(msg.contains("SENT"), "{msg}"),
+        other => panic!("expected conflict, got {other:?}"),
+    }
+    assert_eq!(store.email(&u.id, &sent.id).await.unwrap(), sent, "a SENT email is unchanged");
+    assert!(matches!(store.update_email(&u.id, "missing", &patch).await, Err(StoreError::NotFound)));
+}
+
+async fn email_lists_filter_and_page_over_equal_timestamps(kind: Kind) {
+    let db = TestDb::migrated(kind).await;
+    let store = db.connect().await;
+    let u = fixtures::user(&store, "a@example.com").await;
+    let c1 = fixtures::contact(&store, &u, "One").await;
+    let c2 = fixtures::contact(&store, &u, "Two").await;
+    for i in 0..17 {
+        fixtures::draft(&store, &u, if i % 2 == 0 { &c1 } else { &c2 }, &format!("Email {i}")).await;
+    }
+    fixtures::flatten_timestamps(&store, "emails", "createdAt").await;
+    for order in [EmailOrder::CreatedAtDesc, EmailOrder::CreatedAtAsc, EmailOrder::UpdatedAtDesc] {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let p = store
+                .list_emails(
+                    &u.id,
+                    &EmailFilter::default(),
+                    order,
+                    &PageRequest { first: 4, after: after.clone() },
+                )
+                .await
+                .unwrap();
+            seen.extend(p.items.iter().map(|(e, _)| e.id.clone()));
+            if !p.has_next_page {
+                break;
+            }
+            after = p.end_cursor().map(str::to_owned);
+        }
+        assert_eq!(seen.len(), 17);
+        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 17, "{order:?}");
+    }
+    let by_contact = EmailFilter { contact_id: Some(c1.id.clone()), ..Default::default() };
+    let p = store
+        .list_emails(&u.id, &by_contact, EmailOrder::default(), &PageRequest { first: 100, after: None })
+        .await;
+    assert_eq!(p.unwrap().items.len(), 9);
+    assert_eq!(store.count_emails(&u.id, &by_contact).await.unwrap(), 9);
+    let sent = EmailFilter { status: Some(EmailStatus::Sent), ..Default::default() };
+    assert_eq!(store.count_emails(&u.id, &sent).await.unwrap(), 0);
+    let drafts = EmailFilter { status: Some(EmailStatus::Draft), template_type: None, ..Default::default() };
+    assert_eq!(store.count_emails(&u.id, &drafts).await.unwrap(), 17);
+    let casual = EmailFilter { template_type: Some(TemplateType::Casual), ..Default::default() };
+    assert_eq!(store.count_emails(&u.id, &casual).await.unwrap(), 0);
+}
+
+async fn newest_emails_come_first_by_default(kind: Kind) {
+    let db = TestDb::migrated(kind).await;
+    let store = db.connect().await;
+    let u = fixtures::user(&store, "a@example.com").await;
+    let c = fixtures::contact(&store, &u, "C").await;
+    let first = fixtures::draft(&store, &u, &c, "first").await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let second = fixtures::draft(&store, &u, &c, "second").await;
+    let p = store
+        .list_emails(
+            &u.id,
+            &EmailFilter::default(),
+            EmailOrder::default(),
+            &PageRequest { first: 10, after: None },
+        )
+        .await
+        .unwrap();
+    let ids: Vec<&str> = p.items.iter().map(|(e, _)| e.id.as_str()).collect();
+    assert_eq!(ids, [second.id.as_str(), first.id.as_str()]);
+    assert!(!p.has_next_page && !p.has_previous_page);
+}
+
+on_both!(
+    emails_are_created_for_own_contacts_only,
+    only_drafts_can_be_edited_and_the_conflict_names_the_status,
+    email_lists_filter_and_page_over_equal_timestamps,
+    newest_emails_come_first_by_default,
+);
