@@ -68,6 +68,7 @@ macro_rules! email_cols {
         r#""id", "userId", "contactId", "subject", "body", "bodyHtml", "status", "templateType", "providerId", "tokensUsed", "generatedAt", "sentAt", "openedAt", "repliedAt", "createdAt", "updatedAt", "scheduledAt", "sendAttempts", "lastError", "messageId""#
     };
 }
+pub(crate) use email_cols;
 
 /// Which emails to list.
 #[derive(Debug, Clone, Default)]
@@ -237,4 +238,66 @@ impl Store {
             .fetch_one(p).await)?;
         Ok(n)
     }
+
+    /// The first page (newest first) of emails for each of several contacts in one query, for
+    /// batched relation loading. Contacts without emails map to an empty page.
+    pub async fn first_emails_for_contacts(
+        &self,
+        user_id: &str,
+        contact_ids: &[String],
+        first: u32,
+    ) -> Result<std::collections::HashMap<String, Page<Email>>> {
+        let order = EmailOrder::CreatedAtDesc;
+        let spec = order.spec();
+        let mut sql = Sql::new(concat!(
+            "SELECT ",
+            email_cols!(),
+            r#" FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY "contactId" ORDER BY "createdAt" DESC, "id" ASC) AS "rn"
+               FROM "emails" WHERE "userId" = "#
+        ));
+        sql.bind(Arg::Text(user_id.to_owned()));
+        push_in(&mut sql, r#""contactId""#, contact_ids);
+        sql.push(r#") ranked WHERE "rn" <= "#).bind(Arg::Int(i64::from(first) + 1));
+        sql.push(r#" ORDER BY "contactId", "rn""#);
+        let rows = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, EmailRow>(sql.sql()), &sql.args)
+            .fetch_all(p).await)?;
+        let mut grouped: std::collections::HashMap<String, Vec<Email>> =
+            contact_ids.iter().map(|id| (id.clone(), Vec::new())).collect();
+        for row in rows {
+            let e: Email = row.into();
+            grouped.entry(e.contact_id.clone()).or_default().push(e);
+        }
+        let req = PageRequest { first, after: None };
+        Ok(grouped
+            .into_iter()
+            .map(|(id, items)| (id, page::into_page(items, &req, &spec, |e| (order.key(e), e.id.as_str()))))
+            .collect())
+    }
+
+    /// Email counts for several contacts in one query (contacts with none are absent).
+    pub async fn count_emails_by_contacts(&self, user_id: &str, contact_ids: &[String]) -> Result<Vec<(String, i64)>> {
+        let mut sql = Sql::new(r#"SELECT "contactId", COUNT(*) FROM "emails" WHERE "userId" = "#);
+        sql.bind(Arg::Text(user_id.to_owned()));
+        push_in(&mut sql, r#""contactId""#, contact_ids);
+        sql.push(r#" GROUP BY "contactId""#);
+        let rows = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, (String, i64)>(sql.sql()), &sql.args)
+            .fetch_all(p).await)?;
+        Ok(rows)
+    }
+}
+
+/// Appends ` AND column IN ($a, $b, …)` (or a false condition for an empty list).
+pub(crate) fn push_in(sql: &mut Sql, column: &str, values: &[String]) {
+    if values.is_empty() {
+        sql.push(" AND 1 = 0");
+        return;
+    }
+    sql.push(" AND ").push(column).push(" IN (");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(Arg::Text(v.clone()));
+    }
+    sql.push(")");
 }

@@ -138,4 +138,55 @@ impl Store {
         }
         Ok(())
     }
+
+    /// The first page (newest first) of history for each of several contacts in one query.
+    pub async fn first_history_for_contacts(
+        &self,
+        user_id: &str,
+        contact_ids: &[String],
+        first: u32,
+    ) -> Result<std::collections::HashMap<String, Page<ConversationEntry>>> {
+        let mut sql = Sql::new(concat!(
+            "SELECT ",
+            entry_cols!(),
+            r#" FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY "contactId" ORDER BY "timestamp" DESC, "id" ASC) AS "rn"
+               FROM "conversation_history" WHERE "userId" = "#
+        ));
+        sql.bind(Arg::Text(user_id.to_owned()));
+        crate::emails::push_in(&mut sql, r#""contactId""#, contact_ids);
+        sql.push(r#") ranked WHERE "rn" <= "#).bind(Arg::Int(i64::from(first) + 1));
+        sql.push(r#" ORDER BY "contactId", "rn""#);
+        let rows = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, EntryRow>(sql.sql()), &sql.args)
+            .fetch_all(p).await)?;
+        let mut grouped: std::collections::HashMap<String, Vec<ConversationEntry>> =
+            contact_ids.iter().map(|id| (id.clone(), Vec::new())).collect();
+        for row in rows {
+            let e: ConversationEntry = row.into();
+            grouped.entry(e.contact_id.clone()).or_default().push(e);
+        }
+        let req = PageRequest { first, after: None };
+        Ok(grouped
+            .into_iter()
+            .map(|(id, items)| {
+                (id, page::into_page(items, &req, &ORDER, |e| (SortKey::Ts(Ts(e.timestamp)), e.id.as_str())))
+            })
+            .collect())
+    }
+
+    /// History counts for several contacts in one query (contacts with none are absent).
+    pub async fn count_history_by_contacts(&self, user_id: &str, contact_ids: &[String]) -> Result<Vec<(String, i64)>> {
+        let mut sql = Sql::new(r#"SELECT "contactId", COUNT(*) FROM "conversation_history" WHERE "userId" = "#);
+        sql.bind(Arg::Text(user_id.to_owned()));
+        crate::emails::push_in(&mut sql, r#""contactId""#, contact_ids);
+        sql.push(r#" GROUP BY "contactId""#);
+        let rows = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, (String, i64)>(sql.sql()), &sql.args)
+            .fetch_all(p).await)?;
+        Ok(rows)
+    }
+
+    /// The most recent entries for a contact (prompt context), newest first.
+    pub async fn recent_history(&self, user_id: &str, contact_id: &str, limit: u32) -> Result<Vec<ConversationEntry>> {
+        let page = self.list_history(user_id, contact_id, &PageRequest { first: limit, after: None }).await?;
+        Ok(page.items.into_iter().map(|(e, _)| e).collect())
+    }
 }

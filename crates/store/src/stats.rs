@@ -106,6 +106,38 @@ impl Store {
         Ok(users == 0)
     }
 
+    /// `DROP` statements for every table and enum type in the PostgreSQL schema (so a restore
+    /// can replace the contents inside the same transaction as the load).
+    pub async fn drop_statements(&self) -> Result<Vec<String>> {
+        let Db::Postgres(p) = &self.db else { return Ok(Vec::new()) };
+        let tables: Vec<String> =
+            sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()")
+                .fetch_all(p)
+                .await?;
+        let types: Vec<String> = sqlx::query_scalar(
+            "SELECT t.typname::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+             WHERE n.nspname = current_schema() AND t.typtype = 'e'",
+        )
+        .fetch_all(p)
+        .await?;
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let mut out: Vec<String> = tables.iter().map(|t| format!("DROP TABLE IF EXISTS {} CASCADE", quote(t))).collect();
+        out.extend(types.iter().map(|t| format!("DROP TYPE IF EXISTS {} CASCADE", quote(t))));
+        Ok(out)
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check`; an error names the first problem.
+    pub async fn check_integrity(&self) -> Result<()> {
+        let Db::Sqlite(p) = &self.db else { return Ok(()) };
+        let result: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await.map_err(|e| {
+            crate::StoreError::Invalid(format!("not a readable SQLite database: {e}"))
+        })?;
+        if result != "ok" {
+            return Err(crate::StoreError::Invalid(format!("SQLite integrity check failed: {result}")));
+        }
+        Ok(())
+    }
+
     /// Writes a transactionally consistent copy of a SQLite database to `dest` (`VACUUM INTO`,
     /// SQLite's online backup that works while the database is in use).
     pub async fn sqlite_backup(&self, dest: &std::path::Path) -> Result<()> {

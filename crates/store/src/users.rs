@@ -114,6 +114,23 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
+    /// Deletes an account and, by cascade, everything it owns.
+    pub async fn delete_user(&self, id: &str) -> Result<()> {
+        let done = on_db!(&self.db, p => sqlx::query(r#"DELETE FROM "users" WHERE "id" = $1"#)
+            .bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// The owner of a contact (admin tooling such as `relationhub email generate`).
+    pub async fn contact_owner(&self, contact_id: &str) -> Result<Option<String>> {
+        let owner = on_db!(&self.db, p => sqlx::query_scalar::<_, String>(
+            r#"SELECT "userId" FROM "contacts" WHERE "id" = $1"#).bind(contact_id).fetch_optional(p).await)?;
+        Ok(owner)
+    }
+
     /// Replaces an account's password hash and revokes all of its sessions.
     pub async fn set_password_hash(&self, user_id: &str, hash: &str) -> Result<()> {
         let now = Ts::now();

@@ -1,0 +1,256 @@
+//! Configuration: one typed struct, loaded once at start-up from defaults, then an optional
+//! TOML file, then the environment (a `.env` file counts as environment), then CLI flags.
+//!
+//! Every setting has a single name, used both as the environment variable and as the key in the
+//! config file (`relationhub.toml`, or the file named by `RELATIONHUB_CONFIG` / `--config`), e.g.
+//! `DATABASE_URL = "postgres://…"`. Secrets are redacted in `Debug`.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use store::DatabaseUrl;
+
+/// Where the process runs; production refuses destructive commands and hides GraphiQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// The default.
+    Development,
+    /// `RELATIONHUB_ENV=production`.
+    Production,
+}
+
+/// A bad setting, named.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(pub String);
+
+/// Raw settings: environment first, then the config file.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    file: BTreeMap<String, String>,
+}
+
+impl Settings {
+    /// Reads `.env` (if present, without overriding real environment variables) and the config file.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        let explicit = config_file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("RELATIONHUB_CONFIG").map(PathBuf::from));
+        let path = explicit.clone().unwrap_or_else(|| PathBuf::from("relationhub.toml"));
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => parse_file(&path, &text)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => BTreeMap::new(),
+            Err(e) => return Err(ConfigError(format!("cannot read config file {}: {e}", path.display()))),
+        };
+        Ok(Self { file })
+    }
+
+    /// Settings from explicit pairs only (tests).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self { file: pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect() }
+    }
+
+    /// The value of a setting: the environment wins over the file; empty counts as unset.
+    pub fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().or_else(|| self.file.get(name).cloned()).filter(|v| !v.trim().is_empty())
+    }
+
+    /// A number setting, or its default.
+    pub fn number<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => {
+                v.trim().parse().map_err(|_| ConfigError(format!("{name}={v:?} is not a valid number")))
+            }
+        }
+    }
+}
+
+fn parse_file(path: &Path, text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
+    let table: toml::Table =
+        toml::from_str(text).map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))?;
+    let mut out = BTreeMap::new();
+    for (k, v) in table {
+        let v = match v {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => {
+                return Err(ConfigError(format!(
+                    "config file {}: {k} must be a string, number or boolean (got {})",
+                    path.display(),
+                    other.type_str()
+                )));
+            }
+        };
+        out.insert(k, v);
+    }
+    Ok(out)
+}
+
+/// Everything the process needs to know, validated.
+#[derive(Clone)]
+pub struct Config {
+    /// Raw settings (for sub-systems that read their own, like AI providers).
+    pub settings: Settings,
+    /// The database.
+    pub database_url: DatabaseUrl,
+    /// True when no URL was given and the embedded SQLite default is used.
+    pub embedded_default: bool,
+    /// Data directory (default `./data`): the embedded database, the outbox.
+    pub data_dir: PathBuf,
+    /// Development or production.
+    pub environment: Environment,
+    /// HTTP listen address (default `127.0.0.1:4000`).
+    pub bind: SocketAddr,
+    /// Whether `signUp` is open (`RELATIONHUB_REGISTRATION=closed` closes it).
+    pub registration_open: bool,
+    /// Origins allowed by CORS (`RELATIONHUB_CORS_ORIGINS`, comma separated; empty = none).
+    pub cors_origins: Vec<String>,
+    /// Lifetime of a session token from `signIn`/`signUp`.
+    pub session_ttl: Duration,
+    /// Per-request time limit.
+    pub request_timeout: Duration,
+    /// Database pool size.
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url) // Display of DatabaseUrl redacts the password
+            .field("embedded_default", &self.embedded_default)
+            .field("data_dir", &self.data_dir)
+            .field("environment", &self.environment)
+            .field("bind", &self.bind)
+            .field("registration_open", &self.registration_open)
+            .field("cors_origins", &self.cors_origins)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Overrides given on the command line (they win over everything).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--database-url`.
+    pub database_url: Option<String>,
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `--bind`.
+    pub bind: Option<String>,
+}
+
+impl Config {
+    /// Builds and validates the configuration.
+    pub fn from_settings(settings: Settings, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let data_dir = overrides
+            .data_dir
+            .clone()
+            .or_else(|| settings.get("RELATIONHUB_DATA_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let raw_url = overrides.database_url.clone().or_else(|| settings.get("DATABASE_URL"));
+        let (database_url, embedded_default) = match raw_url {
+            Some(raw) => (raw.parse::<DatabaseUrl>().map_err(|e| ConfigError(e.to_string()))?, false),
+            None => (DatabaseUrl::embedded_default(&data_dir), true),
+        };
+        let environment =
+            match settings.get("RELATIONHUB_ENV").as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None | Some("development") | Some("dev") | Some("test") => Environment::Development,
+                Some("production") | Some("prod") => Environment::Production,
+                Some(other) => {
+                    return Err(ConfigError(format!(
+                        "RELATIONHUB_ENV={other:?}: expected development or production"
+                    )));
+                }
+            };
+        let bind_raw = overrides
+            .bind
+            .clone()
+            .or_else(|| settings.get("RELATIONHUB_BIND"))
+            .unwrap_or_else(|| "127.0.0.1:4000".into());
+        let bind = bind_raw.parse::<SocketAddr>().map_err(|_| {
+            ConfigError(format!("RELATIONHUB_BIND={bind_raw:?} is not an address like 127.0.0.1:4000"))
+        })?;
+        let registration_open = match settings.get("RELATIONHUB_REGISTRATION").as_deref() {
+            None | Some("open") => true,
+            Some("closed") => false,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "RELATIONHUB_REGISTRATION={other:?}: expected open or closed"
+                )));
+            }
+        };
+        let cors_origins = settings
+            .get("RELATIONHUB_CORS_ORIGINS")
+            .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default();
+        let session_ttl =
+            Duration::from_secs(settings.number("RELATIONHUB_SESSION_TTL_HOURS", 24u64 * 30)? * 3600);
+        let request_timeout =
+            Duration::from_secs(settings.number("RELATIONHUB_REQUEST_TIMEOUT_SECS", 30u64)?);
+        let max_connections = settings.number("RELATIONHUB_DB_MAX_CONNECTIONS", 16u32)?;
+        if max_connections == 0 {
+            return Err(ConfigError("RELATIONHUB_DB_MAX_CONNECTIONS must be at least 1".into()));
+        }
+        Ok(Config {
+            settings,
+            database_url,
+            embedded_default,
+            data_dir,
+            environment,
+            bind,
+            registration_open,
+            cors_origins,
+            session_ttl,
+            request_timeout,
+            max_connections,
+        })
+    }
+
+    /// True in production.
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_use_the_embedded_database_on_port_4000() {
+        let c = Config::from_settings(Settings::default(), &Overrides::default()).unwrap();
+        assert!(c.embedded_default);
+        assert_eq!(c.database_url.to_string(), "sqlite://data/relationhub.db");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:4000");
+        assert!(c.registration_open);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_their_name() {
+        let s = Settings::from_pairs([("RELATIONHUB_BIND", "nope")]);
+        assert!(
+            Config::from_settings(s, &Overrides::default())
+                .unwrap_err()
+                .to_string()
+                .contains("RELATIONHUB_BIND")
+        );
+        let s = Settings::from_pairs([("DATABASE_URL", "mysql://x/y")]);
+        assert!(Config::from_settings(s, &Overrides::default()).unwrap_err().to_string().contains("mysql"));
+        let s = Settings::from_pairs([("RELATIONHUB_DB_MAX_CONNECTIONS", "many")]);
+        assert!(Config::from_settings(s, &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn the_file_supplies_values_the_environment_does_not() {
+        let file =
+            parse_file(Path::new("x.toml"), "RELATIONHUB_REGISTRATION = \"closed\"\nPORT = 1\n").unwrap();
+        let s = Settings { file };
+        assert_eq!(s.get("RELATIONHUB_REGISTRATION").as_deref(), Some("closed"));
+        assert_eq!(s.get("PORT").as_deref(), Some("1"));
+        assert!(parse_file(Path::new("x.toml"), "A = [1]").is_err());
+    }
+}

@@ -1,0 +1,146 @@
+//! Relay connections (`edges { cursor node }`, `nodes`, `pageInfo`, `totalCount`).
+//!
+//! `totalCount` is computed only when asked for: a COUNT over a large table is the most
+//! expensive part of a list, and most pages do not need it.
+
+use super::context::state;
+use super::error::ApiError;
+use super::loaders::{CountKey, Loaders};
+use super::types::{ContactNode, ConversationEntryNode, EmailNode, EmailTemplateNode, PageInfo};
+use async_graphql::{Context, Object, SimpleObject};
+use store::{ContactFilter, EmailFilter, Page};
+
+/// How to count the whole list a page was cut from.
+#[derive(Clone, Debug)]
+pub enum CountQuery {
+    /// A user's contacts matching a filter.
+    Contacts(String, ContactFilter),
+    /// A user's emails matching a filter.
+    Emails(String, EmailFilter),
+    /// A user's templates.
+    Templates(String),
+    /// One contact's history.
+    History(String, String),
+    /// Emails to one contact (batched across contacts).
+    ContactEmails(String),
+    /// History with one contact (batched across contacts).
+    ContactHistory(String),
+}
+
+impl CountQuery {
+    async fn run(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        let store = &state(ctx).store;
+        let n = match self {
+            CountQuery::Contacts(user, f) => store.count_contacts(user, f).await,
+            CountQuery::Emails(user, f) => store.count_emails(user, f).await,
+            CountQuery::Templates(user) => store.count_templates(user).await,
+            CountQuery::History(user, contact) => store.count_history(user, contact).await,
+            CountQuery::ContactEmails(id) | CountQuery::ContactHistory(id) => {
+                let key = match self {
+                    CountQuery::ContactEmails(_) => CountKey::Emails(id.clone()),
+                    _ => CountKey::History(id.clone()),
+                };
+                let loaders = ctx.data_unchecked::<Loaders>();
+                return Ok(loaders.counts.load_one(key).await.map_err(ApiError::from)?.unwrap_or(0));
+            }
+        };
+        Ok(n.map_err(ApiError::from)?)
+    }
+}
+
+fn page_info<T>(page: &Page<T>) -> PageInfo {
+    PageInfo {
+        has_next_page: page.has_next_page,
+        has_previous_page: page.has_previous_page,
+        start_cursor: page.start_cursor().map(str::to_owned),
+        end_cursor: page.end_cursor().map(str::to_owned),
+    }
+}
+
+/// Declares a connection type and its edge type over a domain row and its GraphQL node.
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $row:ty, $node:ident, $conn_name:literal, $edge_name:literal) => {
+        /// An edge: one node and its cursor.
+        #[derive(SimpleObject, Clone, Debug)]
+        #[graphql(name = $edge_name)]
+        pub struct $edge {
+            /// Opaque cursor; pass as `after` to continue after this node.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        /// A page of a list, Relay style.
+        #[derive(Clone, Debug)]
+        pub struct $conn {
+            page: Page<$row>,
+            count: CountQuery,
+        }
+
+        impl $conn {
+            /// Wraps a page and how to count its whole list.
+            pub fn new(page: Page<$row>, count: CountQuery) -> Self {
+                Self { page, count }
+            }
+        }
+
+        #[Object(name = $conn_name)]
+        impl $conn {
+            /// The items with their cursors.
+            async fn edges(&self) -> Vec<$edge> {
+                self.page
+                    .items
+                    .iter()
+                    .map(|(row, cursor)| $edge { cursor: cursor.clone(), node: $node::from(row.clone()) })
+                    .collect()
+            }
+            /// The items.
+            async fn nodes(&self) -> Vec<$node> {
+                self.page.items.iter().map(|(row, _)| $node::from(row.clone())).collect()
+            }
+            /// Where this page sits in the list.
+            async fn page_info(&self) -> PageInfo {
+                page_info(&self.page)
+            }
+            /// How many items the whole list has.
+            async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+                self.count.run(ctx).await
+            }
+        }
+    };
+}
+
+impl From<domain::Email> for EmailNode {
+    fn from(e: domain::Email) -> Self {
+        EmailNode(e)
+    }
+}
+impl From<domain::EmailTemplate> for EmailTemplateNode {
+    fn from(t: domain::EmailTemplate) -> Self {
+        EmailTemplateNode(t)
+    }
+}
+impl From<domain::ConversationEntry> for ConversationEntryNode {
+    fn from(e: domain::ConversationEntry) -> Self {
+        ConversationEntryNode(e)
+    }
+}
+
+connection!(ContactConnection, ContactEdge, domain::Contact, ContactNode, "ContactConnection", "ContactEdge");
+connection!(EmailConnection, EmailEdge, domain::Email, EmailNode, "EmailConnection", "EmailEdge");
+connection!(
+    EmailTemplateConnection,
+    EmailTemplateEdge,
+    domain::EmailTemplate,
+    EmailTemplateNode,
+    "EmailTemplateConnection",
+    "EmailTemplateEdge"
+);
+connection!(
+    ConversationEntryConnection,
+    ConversationEntryEdge,
+    domain::ConversationEntry,
+    ConversationEntryNode,
+    "ConversationEntryConnection",
+    "ConversationEntryEdge"
+);

@@ -1,0 +1,220 @@
+//! Emails: `email`, `emails`, `createEmail`, `updateEmail` (only while DRAFT), `deleteEmail`.
+
+use super::connection::{CountQuery, EmailConnection};
+use super::contacts::DeletePayload;
+use super::context::{state, user};
+use super::error::ApiError;
+use super::loaders::first_page_args;
+use super::types::{EmailNode, EmailStatusG, TemplateTypeG};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use domain::ValidationError;
+use domain::html::SafeHtml;
+use domain::inputs::{EmailPatch, NewEmail};
+use domain::validate::{Body, Subject};
+use store::{EmailFilter, EmailOrder};
+
+/// Which emails to list.
+#[derive(InputObject, Default)]
+#[graphql(name = "EmailFilter")]
+pub struct EmailFilterInput {
+    /// Only this status.
+    pub status: Option<EmailStatusG>,
+    /// Only emails to this contact.
+    pub contact_id: Option<ID>,
+    /// Only this style/source.
+    pub template_type: Option<TemplateTypeG>,
+}
+
+impl From<EmailFilterInput> for EmailFilter {
+    fn from(f: EmailFilterInput) -> Self {
+        EmailFilter {
+            status: f.status.map(Into::into),
+            contact_id: f.contact_id.map(|id| id.0),
+            template_type: f.template_type.map(Into::into),
+        }
+    }
+}
+
+/// Email sort orders.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "EmailOrder")]
+pub enum EmailOrderG {
+    /// Newest first (default).
+    CreatedAtDesc,
+    /// Oldest first.
+    CreatedAtAsc,
+    /// Most recently changed first.
+    UpdatedAtDesc,
+}
+
+impl From<EmailOrderG> for EmailOrder {
+    fn from(o: EmailOrderG) -> Self {
+        match o {
+            EmailOrderG::CreatedAtDesc => EmailOrder::CreatedAtDesc,
+            EmailOrderG::CreatedAtAsc => EmailOrder::CreatedAtAsc,
+            EmailOrderG::UpdatedAtDesc => EmailOrder::UpdatedAtDesc,
+        }
+    }
+}
+
+/// `createEmail` input: a hand-written DRAFT.
+#[derive(InputObject)]
+pub struct CreateEmailInput {
+    /// Recipient (one of your contacts).
+    pub contact_id: ID,
+    /// Subject (1–500 characters).
+    pub subject: String,
+    /// Plain-text body (1–50,000 characters).
+    pub body: String,
+    /// HTML body (≤ 50,000; sanitised: scripts, event handlers and `javascript:` URLs are removed).
+    pub body_html: Option<String>,
+    /// Style classification.
+    pub template_type: Option<TemplateTypeG>,
+}
+
+/// `updateEmail` input: only DRAFT emails can change. When `body` changes and `bodyHtml` is
+/// not given, the HTML part is re-rendered from the new body so the two never disagree.
+#[derive(InputObject)]
+pub struct UpdateEmailInput {
+    /// The email.
+    pub id: ID,
+    /// New subject.
+    pub subject: Option<String>,
+    /// New body.
+    pub body: Option<String>,
+    /// New HTML body, or null to clear.
+    pub body_html: MaybeUndefined<String>,
+    /// New style, or null to clear.
+    pub template_type: MaybeUndefined<TemplateTypeG>,
+}
+
+impl UpdateEmailInput {
+    fn parse(&self) -> Result<EmailPatch, ValidationError> {
+        let body = self.body.as_deref().map(|s| Body::parse("body", s)).transpose()?;
+        let body_html = match &self.body_html {
+            MaybeUndefined::Undefined => body.as_ref().map(|b| Some(SafeHtml::from_plain_text(b.as_str()))),
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(h) => Some(Some(SafeHtml::parse("bodyHtml", h)?)),
+        };
+        Ok(EmailPatch {
+            subject: self.subject.as_deref().map(|s| Subject::parse("subject", s)).transpose()?,
+            body,
+            body_html,
+            template_type: match &self.template_type {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(t) => Some(Some((*t).into())),
+            },
+        })
+    }
+}
+
+/// Input naming an email.
+#[derive(InputObject)]
+pub struct DeleteEmailInput {
+    /// The email.
+    pub id: ID,
+}
+
+/// Result of creating or changing an email.
+#[derive(SimpleObject)]
+pub struct EmailPayload {
+    /// The email as stored.
+    pub email: EmailNode,
+}
+
+/// Email queries.
+#[derive(Default)]
+pub struct EmailQuery;
+
+#[Object]
+impl EmailQuery {
+    /// One of your emails.
+    async fn email(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<EmailNode> {
+        let me = user(ctx)?;
+        let e = state(ctx).store.email(&me.id, &id).await.map_err(|e| ApiError::from_store(e, "email"))?;
+        Ok(EmailNode(e))
+    }
+
+    /// Your emails, newest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn emails(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<EmailFilterInput>,
+        order_by: Option<EmailOrderG>,
+    ) -> async_graphql::Result<EmailConnection> {
+        let me = user(ctx)?;
+        let req = first_page_args(first, after)?;
+        let filter: EmailFilter = filter.map(Into::into).unwrap_or_default();
+        let order = order_by.map(Into::into).unwrap_or_default();
+        let page =
+            state(ctx).store.list_emails(&me.id, &filter, order, &req).await.map_err(ApiError::from)?;
+        Ok(EmailConnection::new(page, CountQuery::Emails(me.id.clone(), filter)))
+    }
+}
+
+/// Email mutations.
+#[derive(Default)]
+pub struct EmailMutation;
+
+#[Object]
+impl EmailMutation {
+    /// Creates a DRAFT email to one of your contacts.
+    async fn create_email(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEmailInput,
+    ) -> async_graphql::Result<EmailPayload> {
+        let me = user(ctx)?;
+        let subject = Subject::parse("subject", &input.subject).map_err(ApiError::from)?;
+        let body = Body::parse("body", &input.body).map_err(ApiError::from)?;
+        let html = input
+            .body_html
+            .as_deref()
+            .map(|h| SafeHtml::parse("bodyHtml", h))
+            .transpose()
+            .map_err(ApiError::from)?;
+        let mut new = NewEmail::draft(input.contact_id.0, subject, body, html);
+        new.template_type = input.template_type.map(Into::into);
+        let e = state(ctx)
+            .store
+            .create_email(&me.id, &new)
+            .await
+            .map_err(|e| ApiError::from_store(e, "contact"))?;
+        Ok(EmailPayload { email: EmailNode(e) })
+    }
+
+    /// Edits a DRAFT email; other statuses answer CONFLICT naming the current status.
+    async fn update_email(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateEmailInput,
+    ) -> async_graphql::Result<EmailPayload> {
+        let me = user(ctx)?;
+        let patch = input.parse().map_err(ApiError::from)?;
+        let e = state(ctx)
+            .store
+            .update_email(&me.id, &input.id, &patch)
+            .await
+            .map_err(|e| ApiError::from_store(e, "email"))?;
+        Ok(EmailPayload { email: EmailNode(e) })
+    }
+
+    /// Deletes an email.
+    async fn delete_email(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteEmailInput,
+    ) -> async_graphql::Result<DeletePayload> {
+        let me = user(ctx)?;
+        state(ctx)
+            .store
+            .delete_email(&me.id, &input.id)
+            .await
+            .map_err(|e| ApiError::from_store(e, "email"))?;
+        Ok(DeletePayload { deleted_id: input.id })
+    }
+}

@@ -1,0 +1,118 @@
+//! Conversation history: `conversationHistory`, `logConversation`, `deleteConversationEntry`.
+
+use super::connection::{ConversationEntryConnection, CountQuery};
+use super::contacts::DeletePayload;
+use super::context::{state, user};
+use super::error::ApiError;
+use super::loaders::first_page_args;
+use super::types::{ConversationEntryNode, DirectionG};
+use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use domain::inputs::NewHistoryEntry;
+use domain::validate::{HistoryContent, Metadata};
+
+/// `logConversation` input.
+#[derive(InputObject)]
+pub struct LogConversationInput {
+    /// The contact (one of yours).
+    pub contact_id: ID,
+    /// Message text (1–100,000 characters).
+    pub content: String,
+    /// SENT (you wrote) or RECEIVED (they wrote). A RECEIVED entry marks your latest earlier
+    /// SENT email to this contact as replied.
+    pub direction: DirectionG,
+    /// When it happened (default now).
+    pub timestamp: Option<DateTime<Utc>>,
+    /// Extra data: a JSON object of at most 16 KB (e.g. `{"subject": "…"}`).
+    pub metadata: Option<Json<serde_json::Value>>,
+}
+
+/// Input naming an entry.
+#[derive(InputObject)]
+pub struct DeleteConversationEntryInput {
+    /// The entry.
+    pub id: ID,
+}
+
+/// Result of logging an entry.
+#[derive(SimpleObject)]
+pub struct LogConversationPayload {
+    /// The entry as stored.
+    pub conversation_entry: ConversationEntryNode,
+}
+
+/// History queries.
+#[derive(Default)]
+pub struct HistoryQuery;
+
+#[Object]
+impl HistoryQuery {
+    /// One contact's conversation history, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn conversation_history(
+        &self,
+        ctx: &Context<'_>,
+        contact_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<ConversationEntryConnection> {
+        let me = user(ctx)?;
+        let req = first_page_args(first, after)?;
+        let store = &state(ctx).store;
+        let page = store.list_history(&me.id, &contact_id, &req).await.map_err(ApiError::from)?;
+        // Rows are scoped by user, so a non-empty page proves the contact is the caller's; only
+        // an empty one needs the check that makes a foreign id answer NOT_FOUND.
+        if page.items.is_empty() {
+            store.contact(&me.id, &contact_id).await.map_err(|e| ApiError::from_store(e, "contact"))?;
+        }
+        Ok(ConversationEntryConnection::new(page, CountQuery::History(me.id.clone(), contact_id.0)))
+    }
+}
+
+/// History mutations.
+#[derive(Default)]
+pub struct HistoryMutation;
+
+#[Object]
+impl HistoryMutation {
+    /// Records a message sent to or received from a contact.
+    async fn log_conversation(
+        &self,
+        ctx: &Context<'_>,
+        input: LogConversationInput,
+    ) -> async_graphql::Result<LogConversationPayload> {
+        let me = user(ctx)?;
+        let new = NewHistoryEntry {
+            contact_id: input.contact_id.0,
+            content: HistoryContent::parse("content", &input.content).map_err(ApiError::from)?,
+            direction: input.direction.into(),
+            timestamp: input.timestamp,
+            metadata: input
+                .metadata
+                .map(|j| Metadata::parse("metadata", j.0))
+                .transpose()
+                .map_err(ApiError::from)?,
+        };
+        let e = state(ctx)
+            .store
+            .append_history(&me.id, &new)
+            .await
+            .map_err(|e| ApiError::from_store(e, "contact"))?;
+        Ok(LogConversationPayload { conversation_entry: ConversationEntryNode(e) })
+    }
+
+    /// Deletes an entry.
+    async fn delete_conversation_entry(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteConversationEntryInput,
+    ) -> async_graphql::Result<DeletePayload> {
+        let me = user(ctx)?;
+        state(ctx)
+            .store
+            .delete_history_entry(&me.id, &input.id)
+            .await
+            .map_err(|e| ApiError::from_store(e, "conversation entry"))?;
+        Ok(DeletePayload { deleted_id: input.id })
+    }
+}

@@ -1,0 +1,78 @@
+//! The GraphQL API, assembled in one place with its limits.
+//!
+//! Features live in their own modules (accounts, contacts, emails, templates, history); each
+//! contributes a query and a mutation object merged here. Every request gets its own viewer and
+//! its own DataLoaders.
+
+pub mod accounts;
+pub mod connection;
+pub mod contacts;
+pub mod context;
+pub mod emails;
+pub mod error;
+pub mod history;
+pub mod loaders;
+pub mod templates;
+pub mod types;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+pub use context::{AppState, Viewer};
+
+/// All queries.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    accounts::AccountQuery,
+    contacts::ContactQuery,
+    emails::EmailQuery,
+    templates::TemplateQuery,
+    history::HistoryQuery,
+);
+
+/// All mutations.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    accounts::AccountMutation,
+    contacts::ContactMutation,
+    emails::EmailMutation,
+    templates::TemplateMutation,
+    history::HistoryMutation,
+);
+
+/// The executable schema.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Deepest selection nesting accepted.
+pub const MAX_DEPTH: usize = 12;
+/// Largest query cost accepted (each list multiplies its children's cost by `first`).
+pub const MAX_COMPLEXITY: usize = 20_000;
+
+/// Builds the schema; `state` is None only for printing the SDL.
+pub fn build_schema(state: Option<AppState>) -> AppSchema {
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_recursive_depth(32)
+        .limit_directives(16);
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None).sdl()
+}
+
+/// Runs one request for `viewer`, with fresh per-request loaders, and gives every error a code.
+pub async fn execute(
+    schema: &AppSchema,
+    state: &AppState,
+    viewer: Viewer,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    let loaders = loaders::Loaders::new(&state.store, viewer.user.as_ref().map(|u| u.id.clone()));
+    let mut resp = schema.execute(request.data(viewer).data(loaders)).await;
+    error::ensure_codes(&mut resp);
+    resp
+}

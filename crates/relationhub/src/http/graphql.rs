@@ -1,0 +1,70 @@
+//! `POST /graphql` (with bearer-token authentication) and GraphiQL on `GET /graphql`.
+
+use super::Shared;
+use crate::auth::token;
+use crate::graphql::{Viewer, execute};
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// Resolves the `Authorization: Bearer <token>` header into a viewer. A missing header is
+/// anonymous; an unknown, expired or revoked token is anonymous with a reason, so protected
+/// fields answer UNAUTHENTICATED while `signIn` still works.
+async fn viewer(shared: &Shared, headers: &HeaderMap, client: SocketAddr) -> Viewer {
+    let mut v = Viewer { client_ip: Some(client.ip()), ..Default::default() };
+    let Some(raw) = headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()) else { return v };
+    let Some(secret) = raw.strip_prefix("Bearer ").or_else(|| raw.strip_prefix("bearer ")).map(str::trim)
+    else {
+        v.token_problem = Some("malformed Authorization header: expected `Bearer <token>`");
+        return v;
+    };
+    let hash = token::hash(secret);
+    match shared.state.store.authenticate_token(&hash).await {
+        Ok(Some((user, _))) => {
+            v.user = Some(user);
+            v.token_hash = Some(hash);
+        }
+        Ok(None) => v.token_problem = Some("invalid, expired or revoked token"),
+        Err(e) => {
+            tracing::error!(error = %e, "token lookup failed");
+            v.token_problem = Some("cannot verify the token right now");
+        }
+    }
+    v
+}
+
+/// Executes a GraphQL request.
+pub async fn graphql(
+    State(shared): State<Shared>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    req: GraphQLRequest,
+) -> GraphQLResponse {
+    let started = Instant::now();
+    let request = req.into_inner();
+    let operation = super::metrics::operation_label(request.operation_name.as_deref(), &request.query);
+    let viewer = viewer(&shared, &headers, client).await;
+    let resp = execute(&shared.schema, &shared.state, viewer, request).await;
+    let outcome = resp
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref())
+        .and_then(|ext| ext.get("code"))
+        .map(|c| c.to_string().trim_matches('"').to_owned())
+        .unwrap_or_else(|| "ok".to_owned());
+    super::metrics::record_request(&operation, &outcome, started.elapsed());
+    resp.into()
+}
+
+/// GraphiQL, outside production.
+pub async fn graphiql(State(shared): State<Shared>) -> Response {
+    if shared.state.config.is_production() {
+        return (StatusCode::NOT_FOUND, "GraphiQL is disabled in production; POST queries to /graphql")
+            .into_response();
+    }
+    Html(GraphiQLSource::build().endpoint("/graphql").title("RelationHub GraphiQL").finish()).into_response()
+}

@@ -1,0 +1,63 @@
+//! `relationhub serve`: connect, make sure the schema is current, serve until SIGINT/SIGTERM.
+
+use super::Application;
+use crate::cli::{CliResult, ServeArgs, connect};
+use crate::config::Config;
+use std::process::ExitCode;
+use std::sync::Arc;
+use store::Backend;
+
+/// Runs the server.
+pub async fn run(config: Config, args: ServeArgs) -> CliResult {
+    let started = std::time::Instant::now();
+    let sqlite = config.database_url.backend() == Backend::Sqlite;
+    let store = connect(&config, sqlite).await?;
+    let status = store.migration_status().await?;
+    if !status.is_up_to_date() {
+        if sqlite || args.migrate {
+            let applied = store.deploy(|name| tracing::info!(migration = name, "applying migration")).await?;
+            if !applied.is_empty() {
+                tracing::info!(count = applied.len(), "migrations applied");
+            }
+        } else {
+            anyhow::bail!(
+                "the database at {} has pending or failed migrations; run `relationhub migrate deploy` first (or start with `serve --migrate`)",
+                config.database_url
+            );
+        }
+    }
+    if config.embedded_default {
+        tracing::info!(path = %config.database_url, "using the embedded SQLite database");
+    }
+    let config = Arc::new(config);
+    let app = Application::build(config.clone(), store.clone()).await?;
+    let addr = app.local_addr()?;
+    println!("RelationHub listening on http://{addr}/graphql");
+    tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "server ready");
+    app.run_until(shutdown_signal()).await?;
+    tracing::info!("shutting down: in-flight requests finished");
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
