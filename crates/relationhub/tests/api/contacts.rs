@@ -1,0 +1,1 @@
+//! contacts tests (to be written).

@@ -1,0 +1,1 @@
+//! emails tests (to be written).

@@ -1,0 +1,1 @@
+//! endpoints tests (to be written).

@@ -1,0 +1,1 @@
+//! history tests (to be written).

@@ -1,0 +1,1 @@
+//! isolation tests (to be written).

@@ -1,0 +1,1 @@
+//! limits tests (to be written).

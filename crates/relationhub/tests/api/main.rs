@@ -1,0 +1,14 @@
+//! Black-box tests of the GraphQL API over HTTP: a real server on port 0 per test, on a fresh
+//! PostgreSQL or SQLite database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod accounts;
+mod common;
+mod contacts;
+mod emails;
+mod endpoints;
+mod history;
+mod isolation;
+mod limits;
+mod templates;

@@ -1,0 +1,1 @@
+//! templates tests (to be written).
