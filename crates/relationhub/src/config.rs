@@ -116,6 +116,10 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Database pool size.
     pub max_connections: u32,
+    /// AI providers, order, timeouts and retries.
+    pub ai: llm::AiConfig,
+    /// Generations (`generateEmail`, `polishEmail`) allowed per user per minute.
+    pub ai_rate_per_minute: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -128,6 +132,7 @@ impl std::fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("registration_open", &self.registration_open)
             .field("cors_origins", &self.cors_origins)
+            .field("ai", &self.ai)
             .finish_non_exhaustive()
     }
 }
@@ -195,7 +200,14 @@ impl Config {
         if max_connections == 0 {
             return Err(ConfigError("RELATIONHUB_DB_MAX_CONNECTIONS must be at least 1".into()));
         }
+        let ai = llm::AiConfig::from_lookup(|k| settings.get(k)).map_err(|e| ConfigError(e.to_string()))?;
+        let ai_rate_per_minute = settings.number("RELATIONHUB_AI_RATE_LIMIT_PER_MINUTE", 10u32)?;
+        if ai_rate_per_minute == 0 {
+            return Err(ConfigError("RELATIONHUB_AI_RATE_LIMIT_PER_MINUTE must be at least 1".into()));
+        }
         Ok(Config {
+            ai,
+            ai_rate_per_minute,
             settings,
             database_url,
             embedded_default,

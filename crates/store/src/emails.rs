@@ -201,6 +201,24 @@ impl Store {
         }
     }
 
+    /// Records which provider (re)wrote a DRAFT and the tokens it reported.
+    pub async fn record_generation(&self, user_id: &str, id: &str, provider_id: &str, tokens: u32) -> Result<Email> {
+        const SQL: &str = concat!(
+            r#"UPDATE "emails" SET "providerId" = $1, "tokensUsed" = $2, "generatedAt" = $3, "updatedAt" = $3
+               WHERE "id" = $4 AND "userId" = $5 AND "status" = 'DRAFT' RETURNING "#,
+            email_cols!()
+        );
+        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(SQL)
+            .bind(provider_id)
+            .bind(i32::try_from(tokens).unwrap_or(i32::MAX))
+            .bind(Ts::now())
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(p)
+            .await)?;
+        row.map(Into::into).ok_or(StoreError::NotFound)
+    }
+
     /// Deletes one of the user's emails.
     pub async fn delete_email(&self, user_id: &str, id: &str) -> Result<()> {
         let done = on_db!(&self.db, p => sqlx::query(r#"DELETE FROM "emails" WHERE "id" = $1 AND "userId" = $2"#)

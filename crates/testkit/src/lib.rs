@@ -78,7 +78,7 @@ impl TestDb {
 
     /// Opens a store on it (creating the SQLite file if needed).
     pub async fn connect(&self) -> Store {
-        let opts = ConnectOptions { create_if_missing: true, max_connections: 8, ..Default::default() };
+        let opts = ConnectOptions { create_if_missing: true, max_connections: 5, ..Default::default() };
         Store::connect(&self.database_url(), &opts).await.expect("connect to test database")
     }
 

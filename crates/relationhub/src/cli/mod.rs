@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod db;
+pub mod email;
 pub mod migrate;
 
 use crate::config::{Config, Overrides, Settings};
@@ -46,6 +47,9 @@ pub enum Command {
     /// Issue personal API tokens for scripts.
     #[command(subcommand)]
     Token(admin::TokenCommand),
+    /// Draft emails with AI from the terminal.
+    #[command(subcommand)]
+    Email(email::EmailCommand),
     /// The GraphQL schema.
     #[command(subcommand)]
     Schema(SchemaCommand),
@@ -90,6 +94,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             Some(Command::Db(cmd)) => db::run(&config, cmd).await,
             Some(Command::User(cmd)) => admin::run_user(&config, cmd).await,
             Some(Command::Token(cmd)) => admin::run_token(&config, cmd).await,
+            Some(Command::Email(cmd)) => email::run(&config, cmd).await,
             Some(Command::Schema(SchemaCommand::Print)) => {
                 println!("{}", crate::graphql::sdl());
                 Ok(ExitCode::SUCCESS)

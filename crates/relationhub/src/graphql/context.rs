@@ -23,13 +23,28 @@ pub struct AppState {
     pub signin_by_ip: Arc<RateLimiter>,
     /// Sign-ups per client address (10 per hour).
     pub signup_by_ip: Arc<RateLimiter>,
+    /// The AI drafting engine (providers, retries, fallback).
+    pub generator: llm::Generator,
+    /// Generations per user per minute.
+    pub generations_by_user: Arc<RateLimiter>,
 }
 
 impl AppState {
-    /// State over `store` with the default limits.
-    pub fn new(store: Store, config: Arc<Config>) -> Self {
+    /// State over `store` with the default limits and the configured AI providers.
+    pub fn new(store: Store, config: Arc<Config>) -> Result<Self, llm::ConfigError> {
+        let generator = llm::Generator::new(&config.ai)?;
+        Ok(Self::with_generator(store, config, generator))
+    }
+
+    /// State with a given generator (tests plug in fake providers through it).
+    pub fn with_generator(store: Store, config: Arc<Config>, generator: llm::Generator) -> Self {
         let quarter = Duration::from_secs(15 * 60);
         Self {
+            generations_by_user: Arc::new(RateLimiter::new(
+                config.ai_rate_per_minute as usize,
+                Duration::from_secs(60),
+            )),
+            generator,
             store,
             config,
             signin_by_email: Arc::new(RateLimiter::new(5, quarter)),

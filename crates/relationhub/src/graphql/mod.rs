@@ -5,6 +5,7 @@
 //! its own DataLoaders.
 
 pub mod accounts;
+pub mod ai;
 pub mod connection;
 pub mod contacts;
 pub mod context;
@@ -26,6 +27,7 @@ pub struct QueryRoot(
     emails::EmailQuery,
     templates::TemplateQuery,
     history::HistoryQuery,
+    ai::AiQuery,
 );
 
 /// All mutations.
@@ -36,6 +38,7 @@ pub struct MutationRoot(
     emails::EmailMutation,
     templates::TemplateMutation,
     history::HistoryMutation,
+    ai::AiMutation,
 );
 
 /// The executable schema.

@@ -46,10 +46,15 @@ pub struct Application {
 impl Application {
     /// Binds `config.bind` and builds the router over `store`.
     pub async fn build(config: Arc<Config>, store: Store) -> anyhow::Result<Application> {
+        let state = AppState::new(store, config.clone())?;
+        Self::build_with_state(config, state).await
+    }
+
+    /// Like [`Application::build`] with prepared state (tests plug in fake AI providers).
+    pub async fn build_with_state(config: Arc<Config>, state: AppState) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(config.bind)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
-        let state = AppState::new(store, config.clone());
         let shared = Shared { schema: build_schema(Some(state.clone())), state, metrics: metrics::handle() };
         let router = router(shared.clone(), &config);
         Ok(Application { listener, router, shared })

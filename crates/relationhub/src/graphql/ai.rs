@@ -1,0 +1,253 @@
+//! AI drafting over GraphQL: `generateEmail`, `polishEmail`, `aiProviders`.
+
+use super::context::{state, user};
+use super::error::ApiError;
+use super::types::EmailNode;
+use crate::ai::{AiError, DraftRequest, PolishTarget};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use llm::Style;
+
+/// Tones `generateEmail` can write in.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum GenerationStyle {
+    /// Professional and courteous (stored as FORMAL).
+    Formal,
+    /// Friendly and relaxed (stored as CASUAL).
+    Casual,
+}
+
+/// Tones `polishEmail` can rewrite in.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum PolishStyle {
+    /// Professional and courteous.
+    Formal,
+    /// Friendly and relaxed.
+    Casual,
+    /// Thorough, several paragraphs.
+    Elaborate,
+    /// Short, one clear ask.
+    Concise,
+}
+
+impl From<PolishStyle> for Style {
+    fn from(s: PolishStyle) -> Self {
+        match s {
+            PolishStyle::Formal => Style::Formal,
+            PolishStyle::Casual => Style::Casual,
+            PolishStyle::Elaborate => Style::Elaborate,
+            PolishStyle::Concise => Style::Concise,
+        }
+    }
+}
+
+/// `generateEmail` input.
+#[derive(InputObject)]
+pub struct GenerateEmailInput {
+    /// The recipient (one of your contacts).
+    pub contact_id: ID,
+    /// One email per style, generated concurrently. Default [FORMAL, CASUAL]. An empty list
+    /// with `instructions` writes one AI_GENERATED email.
+    #[graphql(default_with = "vec![GenerationStyle::Formal, GenerationStyle::Casual]")]
+    pub styles: Vec<GenerationStyle>,
+    /// Follow this saved template (the emails are TEMPLATE_BASED).
+    pub template_id: Option<ID>,
+    /// What to say, in your words (≤ 4,000 characters).
+    pub instructions: Option<String>,
+    /// Use only this provider (see `aiProviders`).
+    pub provider: Option<String>,
+}
+
+/// `polishEmail` input: give exactly one of `emailId` (a DRAFT, rewritten in place) or `text`.
+#[derive(InputObject)]
+pub struct PolishEmailInput {
+    /// A DRAFT email to rewrite.
+    pub email_id: Option<ID>,
+    /// Free text to rewrite (not stored).
+    pub text: Option<String>,
+    /// Subject to go with `text`.
+    pub subject: Option<String>,
+    /// The new tone.
+    pub style: PolishStyle,
+    /// Use only this provider.
+    pub provider: Option<String>,
+}
+
+/// One try against one provider.
+#[derive(SimpleObject, Clone)]
+pub struct GenerationAttempt {
+    /// Provider id.
+    pub provider: String,
+    /// `success`, `retried`, `failed` or `skipped`.
+    pub outcome: String,
+    /// Why, in a few words.
+    pub message: String,
+}
+
+fn attempts(list: &[llm::Attempt]) -> Vec<GenerationAttempt> {
+    list.iter()
+        .map(|a| GenerationAttempt {
+            provider: a.provider.clone(),
+            outcome: a.outcome.as_str().to_owned(),
+            message: a.message.clone(),
+        })
+        .collect()
+}
+
+/// `generateEmail` result.
+#[derive(SimpleObject)]
+pub struct GenerateEmailPayload {
+    /// The stored DRAFT emails, one per style that succeeded.
+    pub emails: Vec<EmailNode>,
+    /// Every provider try behind them.
+    pub attempts: Vec<GenerationAttempt>,
+}
+
+/// `polishEmail` result.
+#[derive(SimpleObject)]
+pub struct PolishEmailPayload {
+    /// The rewritten DRAFT (null when polishing free text).
+    pub email: Option<EmailNode>,
+    /// The new subject.
+    pub subject: String,
+    /// The new body.
+    pub body: String,
+    /// Which provider wrote it.
+    pub provider_id: String,
+    /// Tokens the provider reported.
+    pub tokens_used: i32,
+    /// Every provider try.
+    pub attempts: Vec<GenerationAttempt>,
+}
+
+/// A configured AI provider (never its key).
+#[derive(SimpleObject)]
+pub struct AiProvider {
+    /// Id to pass as `provider`.
+    pub id: String,
+    /// Wire protocol.
+    pub kind: String,
+    /// Model.
+    pub model: String,
+    /// Endpoint, for network providers.
+    pub base_url: Option<String>,
+}
+
+fn map_err(e: AiError) -> ApiError {
+    match e {
+        AiError::NotFound(what) => ApiError::NotFound(what),
+        AiError::BadInput { field, message } => ApiError::bad_input(field, message),
+        AiError::Conflict(m) => ApiError::Conflict(m),
+        AiError::Unavailable { message, .. } => ApiError::ProviderUnavailable(message),
+        AiError::Store(e) => ApiError::from(e),
+    }
+}
+
+fn check_rate(ctx: &Context<'_>, user_id: &str) -> Result<(), ApiError> {
+    state(ctx)
+        .generations_by_user
+        .hit(user_id)
+        .map_err(|wait| ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) })
+}
+
+/// AI queries.
+#[derive(Default)]
+pub struct AiQuery;
+
+#[Object]
+impl AiQuery {
+    /// The configured AI providers, in fallback order.
+    async fn ai_providers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AiProvider>> {
+        user(ctx)?;
+        Ok(state(ctx)
+            .generator
+            .providers()
+            .into_iter()
+            .map(|p| AiProvider { id: p.id, kind: p.kind, model: p.model, base_url: p.base_url })
+            .collect())
+    }
+}
+
+/// AI mutations.
+#[derive(Default)]
+pub struct AiMutation;
+
+#[Object]
+impl AiMutation {
+    /// Writes follow-up emails to a contact from its profile and conversation history, one per
+    /// style, concurrently, and stores them as DRAFTs. PROVIDER_UNAVAILABLE (nothing stored) when
+    /// every provider fails; RATE_LIMITED past the per-user limit.
+    async fn generate_email(
+        &self,
+        ctx: &Context<'_>,
+        input: GenerateEmailInput,
+    ) -> async_graphql::Result<GenerateEmailPayload> {
+        let me = user(ctx)?;
+        if let Some(i) = &input.instructions
+            && i.chars().count() > 4000
+        {
+            return Err(ApiError::bad_input("instructions", "must be at most 4000 characters").into());
+        }
+        let mut styles: Vec<Style> = Vec::new();
+        for s in &input.styles {
+            let style = match s {
+                GenerationStyle::Formal => Style::Formal,
+                GenerationStyle::Casual => Style::Casual,
+            };
+            if !styles.contains(&style) {
+                styles.push(style);
+            }
+        }
+        check_rate(ctx, &me.id)?;
+        let st = state(ctx);
+        let req = DraftRequest {
+            contact_id: input.contact_id.0,
+            styles,
+            template_id: input.template_id.map(|id| id.0),
+            instructions: input.instructions,
+            provider: input.provider,
+        };
+        let drafted = crate::ai::draft_emails(&st.store, &st.generator, me, &req).await.map_err(map_err)?;
+        Ok(GenerateEmailPayload {
+            emails: drafted.emails.into_iter().map(EmailNode).collect(),
+            attempts: attempts(&drafted.attempts),
+        })
+    }
+
+    /// Rewrites a DRAFT email (in place) or free text in another style.
+    async fn polish_email(
+        &self,
+        ctx: &Context<'_>,
+        input: PolishEmailInput,
+    ) -> async_graphql::Result<PolishEmailPayload> {
+        let me = user(ctx)?;
+        let target = match (input.email_id, input.text) {
+            (Some(id), None) => PolishTarget::Email(id.0),
+            (None, Some(text)) => {
+                domain::validate::Body::parse("text", &text).map_err(ApiError::from)?;
+                PolishTarget::Text { subject: input.subject, body: text }
+            }
+            _ => return Err(ApiError::bad_input("emailId", "give exactly one of emailId or text").into()),
+        };
+        check_rate(ctx, &me.id)?;
+        let st = state(ctx);
+        let polished = crate::ai::polish(
+            &st.store,
+            &st.generator,
+            me,
+            target,
+            input.style.into(),
+            input.provider.as_deref(),
+        )
+        .await
+        .map_err(map_err)?;
+        let g = polished.generation;
+        Ok(PolishEmailPayload {
+            email: polished.email.map(EmailNode),
+            subject: g.draft.subject,
+            body: g.draft.body,
+            provider_id: g.provider_id,
+            tokens_used: i32::try_from(g.tokens_used).unwrap_or(i32::MAX),
+            attempts: attempts(&g.attempts),
+        })
+    }
+}
