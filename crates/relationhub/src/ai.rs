@@ -234,7 +234,7 @@ async fn store_generation(
         sent_at: None,
         last_error: None,
     };
-    Ok(store.create_email(&user.id, &new).await.map_err(not_found("contact"))?)
+    store.create_email(&user.id, &new).await.map_err(not_found("contact"))
 }
 
 fn validated(g: &Generation) -> Result<(Subject, Body), AiError> {

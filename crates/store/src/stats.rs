@@ -78,7 +78,7 @@ impl Store {
                 }
             })
             .collect();
-        out.sort_by(|a, b| b.total_bytes.cmp(&a.total_bytes));
+        out.sort_by_key(|s| std::cmp::Reverse(s.total_bytes));
         Ok(out)
     }
 

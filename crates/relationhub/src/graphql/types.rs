@@ -168,7 +168,7 @@ impl ContactNode {
     ) -> async_graphql::Result<EmailConnection> {
         let me = user(ctx)?;
         let req = first_page_args(first, after)?;
-        let mut filter = filter.map(Into::into).unwrap_or(store::EmailFilter::default());
+        let mut filter: store::EmailFilter = filter.map(Into::into).unwrap_or_default();
         filter.contact_id = Some(self.id.0.clone());
         let order = order_by.map(Into::into).unwrap_or_default();
         super::loaders::contact_emails(ctx, &me.id, &self.id, filter, order, req).await

@@ -327,7 +327,7 @@ fn compute_status(backend: Backend, all: &[Migration], rows: &[HistoryRow]) -> S
         migrations.push((m.name.to_owned(), state));
     }
     for r in rows {
-        if !r.rolled_back_at.is_some() && !all.iter().any(|m| m.name == r.migration_name) {
+        if r.rolled_back_at.is_none() && !all.iter().any(|m| m.name == r.migration_name) {
             migrations.push((r.migration_name.clone(), MigrationState::Unknown));
         }
     }
