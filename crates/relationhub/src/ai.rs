@@ -294,7 +294,9 @@ pub async fn polish(
             (Some(e.clone()), e.subject, e.body, c)
         }
         PolishTarget::Text { subject, body } => {
-            (None, subject.clone().unwrap_or_default(), body.clone(), None)
+            let subject =
+                subject.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| subject_from(body));
+            (None, subject, body.clone(), None)
         }
     };
     let task = Task::Polish { subject, body, style, contact: contact.as_ref().map(profile) };
@@ -329,4 +331,28 @@ pub async fn polish(
         None => None,
     };
     Ok(Polished { email: updated, generation })
+}
+
+/// A subject for free text that came without one: its first line, cut at a word near 80 chars.
+fn subject_from(body: &str) -> String {
+    let line = body.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Follow-up");
+    if line.chars().count() <= 80 {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(80).collect();
+    match cut.rfind(' ') {
+        Some(i) if i > 20 => format!("{}…", &cut[..i]),
+        _ => format!("{cut}…"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn free_text_gets_a_subject_from_its_first_line() {
+        assert_eq!(super::subject_from("\n  hey can u send the deck\nthanks"), "hey can u send the deck");
+        let long = "word ".repeat(40);
+        let s = super::subject_from(&long);
+        assert!(s.ends_with('…') && s.chars().count() <= 81, "{s}");
+    }
 }

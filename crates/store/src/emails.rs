@@ -202,7 +202,13 @@ impl Store {
     }
 
     /// Records which provider (re)wrote a DRAFT and the tokens it reported.
-    pub async fn record_generation(&self, user_id: &str, id: &str, provider_id: &str, tokens: u32) -> Result<Email> {
+    pub async fn record_generation(
+        &self,
+        user_id: &str,
+        id: &str,
+        provider_id: &str,
+        tokens: u32,
+    ) -> Result<Email> {
         const SQL: &str = concat!(
             r#"UPDATE "emails" SET "providerId" = $1, "tokensUsed" = $2, "generatedAt" = $3, "updatedAt" = $3
                WHERE "id" = $4 AND "userId" = $5 AND "status" = 'DRAFT' RETURNING "#,
@@ -293,7 +299,11 @@ impl Store {
     }
 
     /// Email counts for several contacts in one query (contacts with none are absent).
-    pub async fn count_emails_by_contacts(&self, user_id: &str, contact_ids: &[String]) -> Result<Vec<(String, i64)>> {
+    pub async fn count_emails_by_contacts(
+        &self,
+        user_id: &str,
+        contact_ids: &[String],
+    ) -> Result<Vec<(String, i64)>> {
         let mut sql = Sql::new(r#"SELECT "contactId", COUNT(*) FROM "emails" WHERE "userId" = "#);
         sql.bind(Arg::Text(user_id.to_owned()));
         push_in(&mut sql, r#""contactId""#, contact_ids);

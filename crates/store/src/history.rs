@@ -174,8 +174,13 @@ impl Store {
     }
 
     /// History counts for several contacts in one query (contacts with none are absent).
-    pub async fn count_history_by_contacts(&self, user_id: &str, contact_ids: &[String]) -> Result<Vec<(String, i64)>> {
-        let mut sql = Sql::new(r#"SELECT "contactId", COUNT(*) FROM "conversation_history" WHERE "userId" = "#);
+    pub async fn count_history_by_contacts(
+        &self,
+        user_id: &str,
+        contact_ids: &[String],
+    ) -> Result<Vec<(String, i64)>> {
+        let mut sql =
+            Sql::new(r#"SELECT "contactId", COUNT(*) FROM "conversation_history" WHERE "userId" = "#);
         sql.bind(Arg::Text(user_id.to_owned()));
         crate::emails::push_in(&mut sql, r#""contactId""#, contact_ids);
         sql.push(r#" GROUP BY "contactId""#);
@@ -185,7 +190,12 @@ impl Store {
     }
 
     /// The most recent entries for a contact (prompt context), newest first.
-    pub async fn recent_history(&self, user_id: &str, contact_id: &str, limit: u32) -> Result<Vec<ConversationEntry>> {
+    pub async fn recent_history(
+        &self,
+        user_id: &str,
+        contact_id: &str,
+        limit: u32,
+    ) -> Result<Vec<ConversationEntry>> {
         let page = self.list_history(user_id, contact_id, &PageRequest { first: limit, after: None }).await?;
         Ok(page.items.into_iter().map(|(e, _)| e).collect())
     }

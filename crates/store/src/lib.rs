@@ -10,6 +10,7 @@ mod sql;
 
 pub mod contacts;
 pub mod db;
+pub mod delivery;
 pub mod emails;
 pub mod error;
 pub mod history;
@@ -23,6 +24,7 @@ pub mod users;
 
 pub use contacts::{ContactFilter, ContactOrder};
 pub use db::{ConnectOptions, Db, Store};
+pub use delivery::DueEmail;
 pub use emails::{EmailFilter, EmailOrder};
 pub use error::{Result, StoreError};
 pub use migrate::{MigrationState, Resolution, Status};

@@ -121,7 +121,8 @@ impl Store {
         .fetch_all(p)
         .await?;
         let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-        let mut out: Vec<String> = tables.iter().map(|t| format!("DROP TABLE IF EXISTS {} CASCADE", quote(t))).collect();
+        let mut out: Vec<String> =
+            tables.iter().map(|t| format!("DROP TABLE IF EXISTS {} CASCADE", quote(t))).collect();
         out.extend(types.iter().map(|t| format!("DROP TYPE IF EXISTS {} CASCADE", quote(t))));
         Ok(out)
     }
@@ -129,9 +130,10 @@ impl Store {
     /// Runs SQLite's `PRAGMA integrity_check`; an error names the first problem.
     pub async fn check_integrity(&self) -> Result<()> {
         let Db::Sqlite(p) = &self.db else { return Ok(()) };
-        let result: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await.map_err(|e| {
-            crate::StoreError::Invalid(format!("not a readable SQLite database: {e}"))
-        })?;
+        let result: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(p)
+            .await
+            .map_err(|e| crate::StoreError::Invalid(format!("not a readable SQLite database: {e}")))?;
         if result != "ok" {
             return Err(crate::StoreError::Invalid(format!("SQLite integrity check failed: {result}")));
         }

@@ -2,10 +2,14 @@
 
 use super::Shared;
 use crate::auth::token;
+use crate::graphql::error::Code;
 use crate::graphql::{Viewer, execute};
+use async_graphql::ParseRequestError;
 use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{ConnectInfo, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use std::net::SocketAddr;
@@ -41,9 +45,25 @@ async fn viewer(shared: &Shared, headers: &HeaderMap, client: SocketAddr) -> Vie
 pub async fn graphql(
     State(shared): State<Shared>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    req: GraphQLRequest,
-) -> GraphQLResponse {
+    request: Request,
+) -> Response {
+    // Buffer the body first: `Bytes` honours the router's `DefaultBodyLimit` (413 beyond
+    // 1 MiB), while `GraphQLRequest` streams the body itself and would read any size.
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers.clone();
+    let bytes = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
+        Ok(bytes) => bytes,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let req = match GraphQLRequest::<GraphQLRejection>::from_request(
+        Request::from_parts(parts, Body::from(bytes)),
+        &(),
+    )
+    .await
+    {
+        Ok(req) => req,
+        Err(GraphQLRejection(err)) => return not_a_graphql_request(err),
+    };
     let started = Instant::now();
     let request = req.into_inner();
     let operation = super::metrics::operation_label(request.operation_name.as_deref(), &request.query);
@@ -57,7 +77,20 @@ pub async fn graphql(
         .map(|c| c.to_string().trim_matches('"').to_owned())
         .unwrap_or_else(|| "ok".to_owned());
     super::metrics::record_request(&operation, &outcome, started.elapsed());
-    resp.into()
+    GraphQLResponse::from(resp).into_response()
+}
+
+/// A body that is not a GraphQL request: 400 with a coded error in GraphQL's shape (the
+/// extractor's own rejection would send Rust debug text).
+fn not_a_graphql_request(err: ParseRequestError) -> Response {
+    if matches!(err, ParseRequestError::PayloadTooLarge) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let body = serde_json::json!({ "errors": [{
+        "message": format!("the body is not a GraphQL request: {err}"),
+        "extensions": { "code": Code::BadUserInput.as_str() },
+    }] });
+    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
 }
 
 /// GraphiQL, outside production.

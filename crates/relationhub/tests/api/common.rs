@@ -1,6 +1,11 @@
 //! The test harness: `TestApp::spawn(kind)` starts the server in-process on 127.0.0.1:0.
 
+use domain::inputs::NewEmail;
+use domain::validate::{Body, Subject};
+use domain::{EmailStatus, TemplateType};
 use relationhub::config::{Config, Overrides, Settings};
+use relationhub::graphql::AppState;
+use relationhub::graphql::error::Code;
 use relationhub::http::Application;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -21,13 +26,34 @@ impl TestApp {
     }
 
     pub async fn spawn_with(kind: Kind, settings: &[(&str, &str)]) -> TestApp {
+        Self::spawn_inner(kind, settings, None).await
+    }
+
+    /// A server whose AI generator uses exactly these providers (fakes speaking the trait).
+    pub async fn spawn_with_providers(kind: Kind, providers: Vec<Arc<dyn llm::Provider>>) -> TestApp {
+        Self::spawn_inner(kind, &[], Some(providers)).await
+    }
+
+    async fn spawn_inner(
+        kind: Kind,
+        settings: &[(&str, &str)],
+        providers: Option<Vec<Arc<dyn llm::Provider>>>,
+    ) -> TestApp {
         let db = TestDb::migrated(kind).await;
         let mut pairs: Vec<(&str, &str)> = settings.to_vec();
         pairs.push(("RELATIONHUB_BIND", "127.0.0.1:0"));
         let overrides = Overrides { database_url: Some(db.url.clone()), ..Default::default() };
         let config = Config::from_settings(Settings::from_pairs(pairs), &overrides).unwrap();
         let store = db.connect().await;
-        let app = Application::build(Arc::new(config), store.clone()).await.unwrap();
+        let config = Arc::new(config);
+        let app = match providers {
+            None => Application::build(config, store.clone()).await.unwrap(),
+            Some(providers) => {
+                let generator = llm::Generator::with_providers(&config.ai, providers);
+                let state = AppState::with_generator(store.clone(), config.clone(), generator);
+                Application::build_with_state(config, state).await.unwrap()
+            }
+        };
         let addr = app.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
@@ -49,7 +75,92 @@ impl TestApp {
         }
         let resp = req.send().await.unwrap();
         assert!(resp.status().is_success(), "HTTP {}", resp.status());
-        resp.json().await.unwrap()
+        let v: Value = resp.json().await.unwrap();
+        assert_errors_are_clean(&v);
+        v
+    }
+
+    /// A request by `token` that must succeed; returns its `data`.
+    pub async fn gql_ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let v = self.gql(Some(token), query, variables).await;
+        data(&v).clone()
+    }
+
+    /// The HTTP client the app is called with.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// A plain GET.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Runs one SQL statement directly on the test database (to set up states the API cannot).
+    pub async fn sql(&self, statement: &str) {
+        let sql = sqlx::AssertSqlSafe(statement.to_owned());
+        match self.store.db() {
+            store::Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(drop),
+            store::Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(drop),
+        }
+        .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+
+    /// Sets one column of one row to a timestamp given as `YYYY-MM-DD HH:MM:SS.mmm`.
+    pub async fn set_time(&self, table: &str, column: &str, id: &str, at: &str) {
+        self.sql(&format!(r#"UPDATE "{table}" SET "{column}" = '{at}' WHERE "id" = '{id}'"#)).await;
+    }
+
+    /// Creates an email in any status directly through the store (the API only makes DRAFTs).
+    pub async fn email_with_status(
+        &self,
+        user_id: &str,
+        contact_id: &str,
+        subject: &str,
+        status: EmailStatus,
+        sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> String {
+        let mut new = NewEmail::draft(
+            contact_id.to_owned(),
+            Subject::parse("subject", subject).unwrap(),
+            Body::parse("body", "Sent earlier.").unwrap(),
+            None,
+        );
+        new.status = status;
+        new.sent_at = sent_at;
+        new.template_type = Some(TemplateType::Formal);
+        self.store.create_email(user_id, &new).await.unwrap().id
+    }
+
+    /// Creates a template and returns its id.
+    pub async fn template(&self, token: &str, name: &str, is_default: bool) -> String {
+        let v = self
+            .gql(
+                Some(token),
+                "mutation($input: CreateEmailTemplateInput!) { createEmailTemplate(input: $input) { emailTemplate { id } } }",
+                json!({ "input": { "name": name, "subject": "Hi {{firstName}}", "body": "Hello {{firstName}}", "templateType": "FORMAL", "isDefault": is_default } }),
+            )
+            .await;
+        data(&v)["createEmailTemplate"]["emailTemplate"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Logs a conversation entry and returns its id.
+    pub async fn log(
+        &self,
+        token: &str,
+        contact_id: &str,
+        content: &str,
+        direction: &str,
+        at: Option<&str>,
+    ) -> String {
+        let v = self
+            .gql(
+                Some(token),
+                "mutation($input: LogConversationInput!) { logConversation(input: $input) { conversationEntry { id } } }",
+                json!({ "input": { "contactId": contact_id, "content": content, "direction": direction, "timestamp": at } }),
+            )
+            .await;
+        data(&v)["logConversation"]["conversationEntry"]["id"].as_str().unwrap().to_owned()
     }
 
     /// Signs up a new account and returns its token and id.
@@ -108,4 +219,53 @@ pub fn code(v: &Value) -> &str {
 /// The `extensions.field` of the first error.
 pub fn field(v: &Value) -> &str {
     v["errors"][0]["extensions"]["field"].as_str().unwrap_or_else(|| panic!("no error field in {v}"))
+}
+
+/// Whether a response has no (or a null) `data`.
+pub fn no_data(v: &Value) -> bool {
+    v.get("data").is_none_or(Value::is_null)
+}
+
+/// The ids of a connection's `nodes`.
+pub fn ids(connection: &Value) -> Vec<String> {
+    connection["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no nodes in {connection}"))
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Text that must never reach a client: SQL, driver names, source paths.
+pub const INTERNAL_TEXT: &[&str] = &[
+    "sqlx",
+    "syntax error at or near",
+    "SELECT ",
+    "INSERT ",
+    "UPDATE \"",
+    "DELETE FROM",
+    "FROM \"",
+    "no such table",
+    "no such column",
+    "relation \"",
+    "error returned from database",
+    "SQLITE_",
+    "pool timed out",
+    ".rs:",
+    "/src/",
+    "panicked",
+];
+
+/// Every error carries a code from the closed set and no internal text.
+pub fn assert_errors_are_clean(v: &Value) {
+    let Some(errors) = v.get("errors").and_then(Value::as_array) else { return };
+    let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    for e in errors {
+        let code = e["extensions"]["code"].as_str().unwrap_or_else(|| panic!("error without a code: {v}"));
+        assert!(codes.contains(&code), "code {code} is not in the closed set: {v}");
+        let message = e["message"].as_str().unwrap_or_else(|| panic!("error without a message: {v}"));
+        for bad in INTERNAL_TEXT {
+            assert!(!message.contains(bad), "internal text {bad:?} reached the client: {v}");
+        }
+    }
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod contacts;
+mod delivery;
 mod emails;
 mod fixtures;
 mod history;
