@@ -120,6 +120,8 @@ pub struct Config {
     pub ai: llm::AiConfig,
     /// Generations (`generateEmail`, `polishEmail`) allowed per user per minute.
     pub ai_rate_per_minute: u32,
+    /// Mail transport (SMTP or the outbox directory), tracking and the scheduler's knobs.
+    pub delivery: delivery::DeliveryConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -133,6 +135,7 @@ impl std::fmt::Debug for Config {
             .field("registration_open", &self.registration_open)
             .field("cors_origins", &self.cors_origins)
             .field("ai", &self.ai)
+            .field("delivery", &self.delivery)
             .finish_non_exhaustive()
     }
 }
@@ -205,7 +208,10 @@ impl Config {
         if ai_rate_per_minute == 0 {
             return Err(ConfigError("RELATIONHUB_AI_RATE_LIMIT_PER_MINUTE must be at least 1".into()));
         }
+        let delivery = delivery::DeliveryConfig::from_lookup(|k| settings.get(k), &data_dir)
+            .map_err(|e| ConfigError(e.to_string()))?;
         Ok(Config {
+            delivery,
             ai,
             ai_rate_per_minute,
             settings,

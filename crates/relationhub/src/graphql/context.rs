@@ -27,19 +27,27 @@ pub struct AppState {
     pub generator: llm::Generator,
     /// Generations per user per minute.
     pub generations_by_user: Arc<RateLimiter>,
+    /// Sends email now and wakes the scheduler when something is scheduled.
+    pub sender: Arc<delivery::Sender>,
 }
 
 impl AppState {
-    /// State over `store` with the default limits and the configured AI providers.
-    pub fn new(store: Store, config: Arc<Config>) -> Result<Self, llm::ConfigError> {
+    /// State over `store` with the default limits, the configured AI providers and mail transport.
+    pub fn new(store: Store, config: Arc<Config>) -> anyhow::Result<Self> {
         let generator = llm::Generator::new(&config.ai)?;
-        Ok(Self::with_generator(store, config, generator))
+        Ok(Self::with_generator(store, config, generator)?)
     }
 
     /// State with a given generator (tests plug in fake providers through it).
-    pub fn with_generator(store: Store, config: Arc<Config>, generator: llm::Generator) -> Self {
+    pub fn with_generator(
+        store: Store,
+        config: Arc<Config>,
+        generator: llm::Generator,
+    ) -> Result<Self, delivery::ConfigError> {
         let quarter = Duration::from_secs(15 * 60);
-        Self {
+        let sender = Arc::new(delivery::Sender::from_config(store.clone(), config.delivery.clone())?);
+        Ok(Self {
+            sender,
             generations_by_user: Arc::new(RateLimiter::new(
                 config.ai_rate_per_minute as usize,
                 Duration::from_secs(60),
@@ -50,7 +58,7 @@ impl AppState {
             signin_by_email: Arc::new(RateLimiter::new(5, quarter)),
             signin_by_ip: Arc::new(RateLimiter::new(20, quarter)),
             signup_by_ip: Arc::new(RateLimiter::new(10, Duration::from_secs(3600))),
-        }
+        })
     }
 }
 

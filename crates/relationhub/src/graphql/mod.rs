@@ -9,6 +9,7 @@ pub mod ai;
 pub mod connection;
 pub mod contacts;
 pub mod context;
+pub mod delivery;
 pub mod emails;
 pub mod error;
 pub mod history;
@@ -39,6 +40,7 @@ pub struct MutationRoot(
     templates::TemplateMutation,
     history::HistoryMutation,
     ai::AiMutation,
+    delivery::DeliveryMutation,
 );
 
 /// The executable schema.

@@ -5,6 +5,7 @@ pub mod graphql;
 pub mod health;
 pub mod metrics;
 pub mod serve;
+pub mod tracking;
 
 use crate::config::Config;
 use crate::graphql::{AppSchema, AppState, build_schema};
@@ -97,6 +98,7 @@ fn router(shared: Shared, config: &Config) -> Router {
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .route("/metrics", get(metrics::render))
+        .route("/t/{token}", get(tracking::pixel))
         .with_state(shared)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(

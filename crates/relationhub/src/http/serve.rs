@@ -32,10 +32,26 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     let config = Arc::new(config);
     let app = Application::build(config.clone(), store.clone()).await?;
     let addr = app.local_addr()?;
+    delivery::metrics::describe();
+    match config.delivery.outbox_dir() {
+        Some(dir) => tracing::info!(
+            outbox = %dir.display(),
+            "no SMTP_URL configured: sent emails are written as .eml files to the outbox directory"
+        ),
+        None => {
+            tracing::info!(transport = %app.shared().state.sender.transport().describe(), "sending email over SMTP")
+        }
+    }
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let scheduler = delivery::Scheduler::new(app.shared().state.sender.clone());
+    let scheduler = tokio::spawn(scheduler.run(cancel.clone()));
     println!("RelationHub listening on http://{addr}/graphql");
     tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "server ready");
     app.run_until(shutdown_signal()).await?;
-    tracing::info!("shutting down: in-flight requests finished");
+    tracing::info!("shutting down: in-flight requests finished, stopping the scheduler");
+    cancel.cancel();
+    // A send in progress finishes (it is bounded by the SMTP timeout); do not wait forever.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), scheduler).await;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

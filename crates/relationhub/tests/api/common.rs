@@ -50,7 +50,7 @@ impl TestApp {
             None => Application::build(config, store.clone()).await.unwrap(),
             Some(providers) => {
                 let generator = llm::Generator::with_providers(&config.ai, providers);
-                let state = AppState::with_generator(store.clone(), config.clone(), generator);
+                let state = AppState::with_generator(store.clone(), config.clone(), generator).unwrap();
                 Application::build_with_state(config, state).await.unwrap()
             }
         };

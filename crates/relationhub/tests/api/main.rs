@@ -7,6 +7,7 @@ mod accounts;
 mod ai;
 mod common;
 mod contacts;
+mod delivery;
 mod emails;
 mod endpoints;
 mod history;

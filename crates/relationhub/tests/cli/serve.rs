@@ -96,3 +96,69 @@ async fn tokens_from_the_admin_commands_work_against_the_api() {
     assert!(resp["data"]["signIn"]["token"].is_string(), "{resp}");
     terminate(&mut child);
 }
+
+async fn gql(
+    base: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: serde_json::Value,
+) -> serde_json::Value {
+    let mut req = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .json(&serde_json::json!({ "query": query, "variables": variables }));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let v: serde_json::Value = req.send().await.unwrap().json().await.unwrap();
+    assert!(v.get("errors").is_none(), "{v}");
+    v["data"].clone()
+}
+
+#[tokio::test]
+async fn a_scheduled_email_is_sent_once_by_the_server_after_a_restart() {
+    let (_keep, dir) = scratch();
+    let (mut first, base) = start(&dir, &[]);
+    let d = gql(&base, None, "mutation { signUp(input: {email: \"s@example.com\", password: \"long enough\", name: \"S\"}) { token } }", serde_json::json!({})).await;
+    let token = d["signUp"]["token"].as_str().unwrap().to_owned();
+    let d = gql(&base, Some(&token), "mutation { createContact(input: {name: \"Due Soon\", email: \"due@example.com\"}) { contact { id } } }", serde_json::json!({})).await;
+    let contact = d["createContact"]["contact"]["id"].as_str().unwrap().to_owned();
+    let d = gql(
+        &base,
+        Some(&token),
+        "mutation($c: ID!) { createEmail(input: {contactId: $c, subject: \"Scheduled\", body: \"Hi\"}) { email { id } } }",
+        serde_json::json!({ "c": contact }),
+    )
+    .await;
+    let email = d["createEmail"]["email"]["id"].as_str().unwrap().to_owned();
+    let send_at = (chrono::Utc::now() + chrono::Duration::seconds(3)).to_rfc3339();
+    gql(
+        &base,
+        Some(&token),
+        "mutation($i: ScheduleEmailInput!) { scheduleEmail(input: $i) { email { status } } }",
+        serde_json::json!({ "i": { "id": email, "sendAt": send_at } }),
+    )
+    .await;
+    assert!(terminate(&mut first).success());
+
+    let (mut second, base) = start(&dir, &[]);
+    let query = "query($id: ID!) { email(id: $id) { status sentAt } }";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let d = gql(&base, Some(&token), query, serde_json::json!({ "id": email })).await;
+        if d["email"]["status"] == "SENT" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not sent after the restart: {d}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let count = || {
+        std::fs::read_dir(dir.join("data/outbox"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "eml"))
+            .count()
+    };
+    assert_eq!(count(), 1);
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(count(), 1, "sent exactly once");
+    assert!(terminate(&mut second).success());
+}
