@@ -8,6 +8,7 @@
 #[macro_use]
 mod sql;
 
+pub mod bulk;
 pub mod contacts;
 pub mod db;
 pub mod delivery;
@@ -25,7 +26,7 @@ pub mod users;
 pub use contacts::{ContactFilter, ContactOrder};
 pub use db::{ConnectOptions, Db, Store};
 pub use delivery::DueEmail;
-pub use emails::{EmailFilter, EmailOrder};
+pub use emails::{EmailColumns, EmailFilter, EmailOrder};
 pub use error::{Result, StoreError};
 pub use migrate::{MigrationState, Resolution, Status};
 pub use page::{Page, PageRequest};

@@ -1,5 +1,7 @@
 //! `relationhub db seed|stats|backup|restore`.
 
+mod bench;
+
 use super::{CliResult, connect};
 use crate::config::Config;
 use crate::seed::{self, DEMO_EMAIL, DEMO_PASSWORD, Outcome};
@@ -10,11 +12,23 @@ use std::process::ExitCode;
 /// Database commands.
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
-    /// Create the guide's seed data (10 emails, 5 templates, 20 conversation entries) for a demo account.
+    /// Create the guide's seed data (10 emails, 5 templates, 20 conversation entries) for a demo
+    /// account, or with --scale the deterministic benchmark data set (bench-NNN@example.com).
     Seed {
-        /// Allow seeding when RELATIONHUB_ENV=production (creates an account with a known password).
+        /// Allow seeding when RELATIONHUB_ENV=production (creates accounts with a known password).
         #[arg(long)]
         force: bool,
+        /// Load the deterministic benchmark data set of this size instead of the demo seed
+        /// (accounts bench-001@example.com … with password bench-password; docs/BENCHMARKS.md).
+        #[arg(long, value_enum)]
+        scale: Option<bench::ScaleArg>,
+        /// Generator seed for --scale (default 42): the same seed loads the same data.
+        #[arg(long, requires = "scale")]
+        seed: Option<u64>,
+        /// With --scale: delete existing bench accounts (and all they own) and load again,
+        /// instead of refusing.
+        #[arg(long, requires = "scale")]
+        replace: bool,
     },
     /// Print the guide's row counts and table/index sizes.
     Stats,
@@ -37,14 +51,17 @@ pub enum DbCommand {
 /// Runs a database command.
 pub async fn run(config: &Config, cmd: DbCommand) -> CliResult {
     match cmd {
-        DbCommand::Seed { force } => {
+        DbCommand::Seed { force, scale, seed: rng_seed, replace } => {
             if config.is_production() && !force {
                 anyhow::bail!(
                     "`db seed` creates a demo account with a published password; refused when RELATIONHUB_ENV=production (pass --force to insist)"
                 );
             }
             let store = connect(config, false).await?;
-            print_seed(seed::seed(&store).await?);
+            match scale {
+                None => print_seed(seed::seed(&store).await?),
+                Some(scale) => bench::run(&store, scale.into(), rng_seed, replace).await?,
+            }
         }
         DbCommand::Stats => {
             let store = connect(config, false).await?;

@@ -5,6 +5,7 @@
 
 mod backup;
 mod bad_input;
+mod bench_seed;
 mod common;
 mod guide_sql;
 mod migrate;
