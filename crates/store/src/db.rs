@@ -90,6 +90,11 @@ impl Store {
     }
 }
 
+/// Pooled connections idle for longer than this are pinged before use (the server, a proxy or a
+/// firewall may have dropped them); busier ones are handed out at once. sqlx's default pings on
+/// every acquire, which costs one extra round trip per query (two per authenticated request).
+const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
+
 async fn connect_postgres(raw: &str, opts: &ConnectOptions) -> Result<PgPool> {
     let conn_opts = PgConnectOptions::from_str(raw).map_err(|_| {
         StoreError::Unavailable(format!("malformed PostgreSQL URL {}", crate::url::redact(raw)))
@@ -99,6 +104,15 @@ async fn connect_postgres(raw: &str, opts: &ConnectOptions) -> Result<PgPool> {
             .max_connections(opts.max_connections)
             .acquire_timeout(opts.acquire_timeout)
             .idle_timeout(Duration::from_secs(300))
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_AFTER_IDLE {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
     };
     match pool_opts().connect_with(conn_opts.clone()).await {
         Ok(pool) => Ok(pool),
@@ -170,7 +184,17 @@ async fn connect_sqlite(path: Option<&std::path::Path>, opts: &ConnectOptions) -
         .busy_timeout(Duration::from_secs(10))
         .synchronous(SqliteSynchronous::Normal)
         .statement_cache_capacity(256);
-    let mut pool_opts = SqlitePoolOptions::new().acquire_timeout(opts.acquire_timeout);
+    let mut pool_opts = SqlitePoolOptions::new()
+        .acquire_timeout(opts.acquire_timeout)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        });
     match path {
         Some(path) => {
             if !path.exists() {

@@ -92,19 +92,34 @@ impl SortKey {
             SortKey::Text(s) => Arg::Text(s.clone()),
         }
     }
-
-    fn encode(&self) -> String {
-        match self {
-            SortKey::Ts(t) => t.to_sqlite_text(),
-            SortKey::Text(s) => s.clone(),
-        }
-    }
 }
 
-/// Builds the opaque cursor of a row.
+/// `t` as `YYYY-MM-DD HH:MM:SS.mmm`, the same text as [`Ts::to_sqlite_text`] without parsing a
+/// format string per call (a page builds one cursor per row).
+fn ts_text(t: Ts) -> String {
+    use chrono::{Datelike, Timelike};
+    let t = t.0;
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.timestamp_subsec_millis() % 1000
+    )
+}
+
+/// Builds the opaque cursor of a row: base64url of the JSON array `[tag, key, id]`.
 pub(crate) fn encode_cursor(spec: &SortSpec, key: &SortKey, id: &str) -> String {
-    let json = serde_json::json!([spec.tag, key.encode(), id]);
-    URL_SAFE_NO_PAD.encode(json.to_string())
+    // Serialising a tuple of strings cannot fail; an empty cursor would only be refused later.
+    let json = match key {
+        SortKey::Ts(t) => serde_json::to_string(&(spec.tag, ts_text(*t), id)),
+        SortKey::Text(s) => serde_json::to_string(&(spec.tag, s, id)),
+    }
+    .unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(json)
 }
 
 /// Decodes a cursor, refusing one made for another order or tampered with.
@@ -181,6 +196,18 @@ mod tests {
         let other = SortSpec { tag: "u", ..SPEC };
         assert!(decode_cursor(&other, &c).is_err());
         assert!(decode_cursor(&SPEC, "not-a-cursor").is_err());
+    }
+
+    #[test]
+    fn cursor_timestamps_are_the_sqlite_text_form() {
+        for ms in [0_i64, 1_767_225_599_999, 1_700_000_000_001, 253_402_300_799_999] {
+            let t = Ts::new(chrono::DateTime::from_timestamp_millis(ms).unwrap());
+            assert_eq!(ts_text(t), t.to_sqlite_text());
+        }
+        let key = SortKey::Text("O'Brien \"Bob\" \\ é".into());
+        let c = encode_cursor(&SortSpec { kind: KeyKind::Text, ..SPEC }, &key, "id-1");
+        let json = URL_SAFE_NO_PAD.decode(c).unwrap();
+        assert_eq!(String::from_utf8(json).unwrap(), r#"["t","O'Brien \"Bob\" \\ é","id-1"]"#);
     }
 
     #[test]

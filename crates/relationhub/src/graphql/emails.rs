@@ -11,7 +11,7 @@ use domain::ValidationError;
 use domain::html::SafeHtml;
 use domain::inputs::{EmailPatch, NewEmail};
 use domain::validate::{Body, Subject};
-use store::{EmailFilter, EmailOrder};
+use store::{EmailColumns, EmailFilter, EmailOrder};
 
 /// Which emails to list.
 #[derive(InputObject, Default)]
@@ -137,7 +137,7 @@ impl EmailQuery {
     }
 
     /// Your emails, newest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn emails(
         &self,
         ctx: &Context<'_>,
@@ -150,10 +150,24 @@ impl EmailQuery {
         let req = first_page_args(first, after)?;
         let filter: EmailFilter = filter.map(Into::into).unwrap_or_default();
         let order = order_by.map(Into::into).unwrap_or_default();
-        let page =
-            state(ctx).store.list_emails(&me.id, &filter, order, &req).await.map_err(ApiError::from)?;
+        let columns = if selects_bodies(ctx) { EmailColumns::All } else { EmailColumns::WithoutBodies };
+        let page = state(ctx)
+            .store
+            .list_emails_reading(&me.id, &filter, order, &req, columns)
+            .await
+            .map_err(ApiError::from)?;
         Ok(EmailConnection::new(page, CountQuery::Emails(me.id.clone(), filter)))
     }
+}
+
+/// Whether a connection's selection shows `body` or `bodyHtml` (under `edges { node }` or
+/// `nodes`, fragments included). When it does not, the list skips reading the bodies. Directives
+/// are not evaluated, so `@skip`/`@include` on a body field errs on the side of reading it.
+fn selects_bodies(ctx: &Context<'_>) -> bool {
+    let look = ctx.look_ahead();
+    [look.field("edges").field("node"), look.field("nodes")]
+        .iter()
+        .any(|node| node.field("body").exists() || node.field("bodyHtml").exists())
 }
 
 /// Email mutations.

@@ -498,9 +498,10 @@ async fn page_size_defaults_to_20_and_must_be_between_1_and_100(kind: Kind) {
         assert_eq!(field(&v), "first");
         assert!(no_data(&v), "{v}");
     }
-    // A huge page is refused too (by the complexity limit before the page-size rule).
+    // A huge page is refused by the page-size rule, naming the argument.
     let v = app.gql(Some(&token), "{ emails(first: 1000000) { nodes { id } } }", json!({})).await;
     assert_eq!(code(&v), "BAD_USER_INPUT", "{v}");
+    assert_eq!(field(&v), "first", "{v}");
     assert!(no_data(&v), "{v}");
 }
 
@@ -567,7 +568,37 @@ async fn the_guides_health_check_query_returns_the_users_emails(kind: Kind) {
     assert!(no_data(&v));
 }
 
+async fn a_list_reads_bodies_whenever_the_selection_shows_them(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let (token, _) = app.sign_up("owner@example.com").await;
+    let contact = app.contact(&token, "Ada").await;
+    let input =
+        json!({ "contactId": contact, "subject": "S", "body": "Body text", "bodyHtml": "<p>Body text</p>" });
+    app.gql_ok(&token, CREATE, json!({ "input": input })).await;
+    // Lists that do not show bodies skip reading them; every way of asking for them gets them.
+    let plain =
+        app.gql_ok(&token, "{ emails { nodes { id subject } edges { node { status } } } }", json!({})).await;
+    assert_eq!(plain["emails"]["nodes"][0]["subject"], "S");
+    assert_eq!(plain["emails"]["edges"][0]["node"]["status"], "DRAFT");
+    for (q, path) in [
+        ("{ emails { nodes { body bodyHtml } } }", "/emails/nodes/0"),
+        ("{ emails { edges { node { id body bodyHtml } } } }", "/emails/edges/0/node"),
+        (
+            "{ emails { edges { node { ...E } } } } fragment E on Email { body bodyHtml }",
+            "/emails/edges/0/node",
+        ),
+        ("{ emails { edges { node { ... on Email { body bodyHtml } } } } }", "/emails/edges/0/node"),
+        ("{ emails { nodes { id } more: nodes { body: body bodyHtml } } }", "/emails/more/0"),
+    ] {
+        let v = app.gql_ok(&token, q, json!({})).await;
+        let node = v.pointer(path).unwrap_or_else(|| panic!("{q}: {v}"));
+        assert_eq!(node["body"], "Body text", "{q}");
+        assert_eq!(node["bodyHtml"], "<p>Body text</p>", "{q}");
+    }
+}
+
 on_both!(
+    a_list_reads_bodies_whenever_the_selection_shows_them,
     create_email_makes_a_draft_that_email_reads_back,
     email_contact_resolves_each_emails_own_recipient_in_a_list,
     emails_filter_by_status_contact_and_template_type,

@@ -3,7 +3,7 @@ use domain::inputs::{EmailPatch, NewEmail};
 use domain::validate::{Body, Subject};
 use domain::{EmailStatus, TemplateType};
 use std::collections::HashSet;
-use store::{EmailFilter, EmailOrder, PageRequest, StoreError};
+use store::{EmailColumns, EmailFilter, EmailOrder, PageRequest, StoreError};
 use testkit::{Kind, TestDb, on_both};
 
 async fn emails_are_created_for_own_contacts_only(kind: Kind) {
@@ -130,7 +130,42 @@ async fn newest_emails_come_first_by_default(kind: Kind) {
     assert!(!p.has_next_page && !p.has_previous_page);
 }
 
+async fn a_list_without_bodies_reads_everything_else_and_pages_the_same(kind: Kind) {
+    let db = TestDb::migrated(kind).await;
+    let store = db.connect().await;
+    let u = fixtures::user(&store, "a@example.com").await;
+    let c = fixtures::contact(&store, &u, "Ada").await;
+    for i in 0..3 {
+        fixtures::draft(&store, &u, &c, &format!("S{i}")).await;
+    }
+    let list = |columns, after: Option<String>| {
+        let store = store.clone();
+        let uid = u.id.clone();
+        async move {
+            let req = PageRequest { first: 2, after };
+            store
+                .list_emails_reading(&uid, &EmailFilter::default(), EmailOrder::default(), &req, columns)
+                .await
+                .unwrap()
+        }
+    };
+    let full = list(EmailColumns::All, None).await;
+    let bare = list(EmailColumns::WithoutBodies, None).await;
+    assert_eq!(bare.items.len(), 2);
+    assert!(bare.has_next_page);
+    for ((f, fc), (b, bc)) in full.items.iter().zip(&bare.items) {
+        assert_eq!(f.body, "Hello there");
+        assert_eq!(b.body, "");
+        assert_eq!(b.body_html, None);
+        assert_eq!((&f.id, &f.subject, f.status, f.created_at), (&b.id, &b.subject, b.status, b.created_at));
+        assert_eq!(fc, bc, "the same cursors");
+    }
+    let rest = list(EmailColumns::WithoutBodies, bare.end_cursor().map(str::to_owned)).await;
+    assert_eq!(rest.items.len(), 1);
+}
+
 on_both!(
+    a_list_without_bodies_reads_everything_else_and_pages_the_same,
     emails_are_created_for_own_contacts_only,
     only_drafts_can_be_edited_and_the_conflict_names_the_status,
     email_lists_filter_and_page_over_equal_timestamps,
