@@ -194,7 +194,7 @@ impl ContactQuery {
     }
 
     /// Your contacts.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,

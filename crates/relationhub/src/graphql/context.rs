@@ -71,6 +71,9 @@ pub struct Viewer {
     pub token_hash: Option<String>,
     /// Why a presented token was refused.
     pub token_problem: Option<&'static str>,
+    /// The token could not be checked (the database failed): protected fields answer INTERNAL,
+    /// not UNAUTHENTICATED, so a client does not throw away a token that may well be valid.
+    pub token_unverified: bool,
     /// The client's address (rate limits).
     pub client_ip: Option<IpAddr>,
 }
@@ -92,6 +95,9 @@ pub fn user<'a>(ctx: &Context<'a>) -> ApiResult<&'a User> {
     let v = viewer(ctx);
     match v.and_then(|v| v.user.as_ref()) {
         Some(u) => Ok(u),
+        None if v.is_some_and(|v| v.token_unverified) => {
+            Err(ApiError::Internal(anyhow::anyhow!("the token lookup failed (logged above)")))
+        }
         None => Err(ApiError::Unauthenticated(
             v.and_then(|v| v.token_problem).unwrap_or("sign in first: send `Authorization: Bearer <token>`"),
         )),

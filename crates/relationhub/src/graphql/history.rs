@@ -48,7 +48,7 @@ pub struct HistoryQuery;
 #[Object]
 impl HistoryQuery {
     /// One contact's conversation history, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn conversation_history(
         &self,
         ctx: &Context<'_>,

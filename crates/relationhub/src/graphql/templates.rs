@@ -88,7 +88,7 @@ impl TemplateQuery {
     }
 
     /// Your templates, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn email_templates(
         &self,
         ctx: &Context<'_>,

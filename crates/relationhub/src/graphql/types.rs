@@ -157,7 +157,7 @@ impl From<Contact> for ContactNode {
 #[ComplexObject]
 impl ContactNode {
     /// This contact's emails, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn emails(
         &self,
         ctx: &Context<'_>,
@@ -175,7 +175,7 @@ impl ContactNode {
     }
 
     /// What was sent to and received from this contact, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
     async fn conversation_history(
         &self,
         ctx: &Context<'_>,

@@ -265,6 +265,20 @@ async fn internal_failures_answer_internal_without_internal_text(kind: Kind) {
     data(&app.gql(Some(&token), "{ contacts { totalCount } }", json!({})).await);
 }
 
+async fn a_token_that_cannot_be_checked_is_an_internal_error_not_a_sign_out(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let (token, _) = app.sign_up("owner@example.com").await;
+    data(&app.gql(Some(&token), "{ me { email } }", json!({})).await);
+    app.sql(r#"DROP TABLE "api_tokens""#).await;
+    // The token may well be valid: answering UNAUTHENTICATED would make clients discard it.
+    let v = app.gql(Some(&token), "{ me { email } }", json!({})).await;
+    assert_eq!(code(&v), "INTERNAL", "{v}");
+    assert_eq!(v["errors"][0]["message"], "internal error", "{v}");
+    // Without a token nothing needed checking: still UNAUTHENTICATED.
+    let v = app.gql(None, "{ me { email } }", json!({})).await;
+    assert_eq!(code(&v), "UNAUTHENTICATED", "{v}");
+}
+
 async fn error_responses_carry_only_codes_from_the_closed_set(kind: Kind) {
     // Every `gql` call checks this (see common::assert_errors_are_clean); here a mixed bag of
     // failures in one request, where some fields fail and others succeed.
@@ -290,6 +304,7 @@ async fn error_responses_carry_only_codes_from_the_closed_set(kind: Kind) {
 }
 
 on_both!(
+    a_token_that_cannot_be_checked_is_an_internal_error_not_a_sign_out,
     every_list_refuses_a_page_size_of_101_and_accepts_100,
     a_query_nested_deeper_than_the_limit_is_refused_without_data,
     an_overly_complex_query_is_refused_without_data,
