@@ -24,14 +24,10 @@ URL="sqlite://$DB_PATH"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/relationhub-bench-sqlite.XXXXXX")
 SERVER_PID=
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+# shellcheck source=bench/common.sh
+. bench/common.sh
 cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -42,11 +38,7 @@ print("\n".join("|".join(str(v) for v in r) for r in rows))' "$DB_PATH" "$1"; }
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v jq >/dev/null || missing+=(jq)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]} (apt-get)"
-  as_root apt-get update -qq
-  as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+install_missing "${missing[@]}"
 if [ -n "${BENCH_BIN:-}" ]; then
   BIN=$BENCH_BIN
 else
@@ -55,9 +47,7 @@ else
   BIN="$CARGO_TARGET_DIR/release/relationhub"
 fi
 
-case "$SCALE" in
-  large) want=1000000 ;; medium) want=100000 ;; small) want=60 ;; *) die "unknown scale $SCALE" ;;
-esac
+want=$(scale_emails "$SCALE")
 (cd "$WORK" && "$BIN" migrate deploy --database-url "$URL" >/dev/null)
 have=$(sql "SELECT COUNT(*) FROM emails WHERE userId IN (SELECT id FROM users WHERE email LIKE 'bench-%@example.com')")
 if [ "$have" != "$want" ]; then
@@ -67,51 +57,25 @@ else
   log "reusing the loaded $SCALE data set in $DB_PATH ($have bench emails)"
 fi
 
-log "starting relationhub serve on 127.0.0.1:$PORT (pool $POOL)"
-mkdir -p "$WORK/data"
-(cd "$WORK" && RELATIONHUB_DATA_DIR="$WORK/data" RELATIONHUB_DB_MAX_CONNECTIONS="$POOL" \
-  exec "$BIN" serve --database-url "$URL" --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1) &
-SERVER_PID=$!
-for _ in $(seq 150); do
-  curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; die "the server exited"; }
-  sleep 0.2
-done
-
-signin='{"query":"mutation { signIn(input: {email: \"bench-001@example.com\", password: \"bench-password\"}) { token } }"}'
-TOKEN=$(curl -sf -X POST "http://127.0.0.1:$PORT/graphql" -H 'Content-Type: application/json' -d "$signin" |
-  jq -r '.data.signIn.token // empty')
-[ -n "$TOKEN" ] || die "could not sign in as bench-001@example.com"
+start_server "$URL"
+TOKEN=$(sign_in bench-001@example.com)
 USER_ID=$(sql "SELECT id FROM users WHERE email = 'bench-001@example.com'")
 EMAIL_ID=$(sql "SELECT id FROM emails WHERE userId = '$USER_ID' ORDER BY createdAt DESC, id
   LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM emails WHERE userId = '$USER_ID')")
 CONTACT_ID=$(sql "SELECT contactId FROM conversation_history WHERE userId = '$USER_ID'
   GROUP BY 1 ORDER BY COUNT(*) DESC, 1 LIMIT 1")
 
-declare -A GQL VARS
-GQL[emails]='query Emails { emails(first: 20) { edges { cursor node { id subject status createdAt } } pageInfo { hasNextPage endCursor } } }'
-VARS[emails]='{}'
-GQL[email]='query Email($id: ID!) { email(id: $id) { id subject body status templateType providerId createdAt sentAt } }'
-VARS[email]=$(jq -nc --arg id "$EMAIL_ID" '{id: $id}')
-GQL[history]='query History($contactId: ID!) { conversationHistory(contactId: $contactId, first: 10) { edges { cursor node { id direction timestamp content metadata } } pageInfo { hasNextPage endCursor } } }'
-VARS[history]=$(jq -nc --arg c "$CONTACT_ID" '{contactId: $c}')
-GQL[contacts]='query Contacts($search: String!) { contacts(first: 20, filter: {search: $search}) { edges { cursor node { id name email company priority lastContactedAt } } pageInfo { hasNextPage endCursor } } }'
-VARS[contacts]=$(jq -nc --arg s "$SEARCH" '{search: $s}')
+define_requests "$EMAIL_ID" "$CONTACT_ID" "$SEARCH"
 
 printf '\n| query | c | GraphQL rps | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|\n' >"$WORK/table.md"
 for q in emails email history contacts; do
-  jq -nc --arg query "${GQL[$q]}" --argjson v "${VARS[$q]}" '{query: $query, variables: $v}' >"$WORK/$q.json"
-  answer=$(curl -sf -X POST "http://127.0.0.1:$PORT/graphql" -H 'Content-Type: application/json' \
-    -H "Authorization: Bearer $TOKEN" --data-binary "@$WORK/$q.json")
-  jq -e '(.errors | not) and (.data != null)' >/dev/null <<<"$answer" || die "$q answered with errors: $answer"
-  BODY_FILE="$WORK/$q.json" TOKEN="$TOKEN" wrk -t1 -c32 -d"${WARMUP}s" -s bench/post.lua \
-    "http://127.0.0.1:$PORT/graphql" >/dev/null
+  write_request "$q" "$TOKEN"
+  wrk_run "$q" "$TOKEN" 32 "$WARMUP" /dev/null
   for c in $CONCURRENCY; do
     log "$q: GraphQL c=$c (${DURATION}s)"
-    BODY_FILE="$WORK/$q.json" TOKEN="$TOKEN" wrk -t1 -c"$c" -d"${DURATION}s" --latency -s bench/post.lua \
-      "http://127.0.0.1:$PORT/graphql" >"$WORK/wrk.$q.$c"
+    wrk_run "$q" "$TOKEN" "$c" "$DURATION" "$WORK/wrk.$q.$c"
     python3 bench/report.py wrk "$WORK/wrk.$q.$c" |
-      jq -r --arg q "$q" --arg c "$c" '"| \($q) | \($c) | \(.rps | floor) | \(.p50) | \(.p99) |"' >>"$WORK/table.md"
+      jq -r --arg q "$q" --arg c "$c" '"| \($q) | \($c) | \(.rps | floor) | \(.p50 * 100 | round / 100) | \(.p99 * 100 | round / 100) |"' >>"$WORK/table.md"
   done
 done
 cat "$WORK/table.md"

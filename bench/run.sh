@@ -45,15 +45,11 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/relationhub-bench.XXXXXX")
 SERVER_PID=
 SAMPLER_PID=
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+# shellcheck source=bench/common.sh
+. bench/common.sh
 cleanup() {
   [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -64,11 +60,7 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v jq >/dev/null || missing+=(jq)
 { command -v pgbench >/dev/null && command -v psql >/dev/null; } || missing+=(postgresql-client)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]} (apt-get)"
-  as_root apt-get update -qq
-  as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+install_missing "${missing[@]}"
 command -v python3 >/dev/null || die "python3 is required (parsing and the report)"
 
 # --- 2. build ---------------------------------------------------------------------------------
@@ -81,12 +73,7 @@ fi
 # --- 3. database --------------------------------------------------------------------------------
 log "database $DB on $PGHOST_:$PGPORT_"
 (cd "$WORK" && "$BIN" migrate deploy --database-url "$URL" >/dev/null)
-case "$SCALE" in
-  large) want_emails=1000000 ;;
-  medium) want_emails=100000 ;;
-  small) want_emails=60 ;;
-  *) die "BENCH_SCALE must be large, medium or small" ;;
-esac
+want_emails=$(scale_emails "$SCALE")
 have_emails=$(psql_ -c "SELECT COUNT(*) FROM \"emails\" WHERE \"userId\" IN
   (SELECT \"id\" FROM \"users\" WHERE \"email\" LIKE 'bench-%@example.com')")
 LOADED_NOW=
@@ -99,26 +86,12 @@ else
 fi
 
 # --- 4. server ----------------------------------------------------------------------------------
-log "starting relationhub serve on 127.0.0.1:$PORT (pool $POOL)"
-mkdir -p "$WORK/data"
-(cd "$WORK" && RELATIONHUB_DATA_DIR="$WORK/data" RELATIONHUB_DB_MAX_CONNECTIONS="$POOL" \
-  exec "$BIN" serve --database-url "$URL" --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1) &
-SERVER_PID=$!
-for _ in $(seq 150); do
-  curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; die "the server exited"; }
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$PORT/health" >/dev/null || die "the server did not become healthy"
+start_server "$URL"
 rss_idle=$(ps -o rss= -p "$SERVER_PID" | tr -d ' ')
 
 # --- 5. token and ids ---------------------------------------------------------------------------
 USER_EMAIL=bench-001@example.com
-signin=$(jq -nc --arg e "$USER_EMAIL" \
-  '{query: "mutation($e: String!) { signIn(input: {email: $e, password: \"bench-password\"}) { token } }", variables: {e: $e}}')
-TOKEN=$(curl -sf -X POST "http://127.0.0.1:$PORT/graphql" -H 'Content-Type: application/json' -d "$signin" |
-  jq -r '.data.signIn.token // empty')
-[ -n "$TOKEN" ] || die "could not sign in as $USER_EMAIL"
+TOKEN=$(sign_in "$USER_EMAIL")
 TOKEN_HASH=$(printf '%s' "$TOKEN" | sha256sum | cut -d' ' -f1)
 USER_ID=$(psql_ -c "SELECT \"id\" FROM \"users\" WHERE \"email\" = '$USER_EMAIL'")
 EMAIL_ID=$(psql_ -c "SELECT \"id\" FROM \"emails\" WHERE \"userId\" = '$USER_ID'
@@ -128,15 +101,7 @@ CONTACT_ID=$(psql_ -c "SELECT \"contactId\" FROM \"conversation_history\" WHERE 
 NOW=$(date -u '+%Y-%m-%d %H:%M:%S.000')
 
 # --- 6. requests and their SQL ------------------------------------------------------------------
-declare -A GQL VARS
-GQL[emails]='query Emails { emails(first: 20) { edges { cursor node { id subject status createdAt } } pageInfo { hasNextPage endCursor } } }'
-VARS[emails]='{}'
-GQL[email]='query Email($id: ID!) { email(id: $id) { id subject body status templateType providerId createdAt sentAt } }'
-VARS[email]=$(jq -nc --arg id "$EMAIL_ID" '{id: $id}')
-GQL[history]='query History($contactId: ID!) { conversationHistory(contactId: $contactId, first: 10) { edges { cursor node { id direction timestamp content metadata } } pageInfo { hasNextPage endCursor } } }'
-VARS[history]=$(jq -nc --arg c "$CONTACT_ID" '{contactId: $c}')
-GQL[contacts]='query Contacts($search: String!) { contacts(first: 20, filter: {search: $search}) { edges { cursor node { id name email company priority lastContactedAt } } pageInfo { hasNextPage endCursor } } }'
-VARS[contacts]=$(jq -nc --arg s "$SEARCH" '{search: $s}')
+define_requests "$EMAIL_ID" "$CONTACT_ID" "$SEARCH"
 PGVARS=(-D "token_hash=$TOKEN_HASH" -D "now=$NOW" -D "user_id=$USER_ID" -D "email_id=$EMAIL_ID"
   -D "contact_id=$CONTACT_ID" -D "pattern=%$SEARCH%" -D limit21=21 -D limit11=11)
 jq -n --arg token_hash "$TOKEN_HASH" --arg now "$NOW" --arg user_id "$USER_ID" --arg email_id "$EMAIL_ID" \
@@ -145,21 +110,11 @@ jq -n --arg token_hash "$TOKEN_HASH" --arg now "$NOW" --arg user_id "$USER_ID" -
     pattern: $pattern, limit21: "21", limit11: "11"}' >"$WORK/values.json"
 
 for q in $QUERIES; do
-  [ -n "${GQL[$q]:-}" ] || die "unknown query $q (emails, email, history, contacts)"
-  jq -nc --arg query "${GQL[$q]}" --argjson v "${VARS[$q]}" '{query: $query, variables: $v}' >"$WORK/$q.json"
-  answer=$(curl -sf -X POST "http://127.0.0.1:$PORT/graphql" -H 'Content-Type: application/json' \
-    -H "Authorization: Bearer $TOKEN" --data-binary "@$WORK/$q.json")
-  if ! jq -e '(.errors | not) and (.data != null)' >/dev/null <<<"$answer"; then
-    die "$q answered with errors: $answer"
-  fi
+  write_request "$q" "$TOKEN"
   cat "$SQL_DIR/auth.sql" "$SQL_DIR/$q.sql" >"$WORK/$q.pgb"
 done
 
 # --- 7. measure ---------------------------------------------------------------------------------
-wrk_run() { # query concurrency seconds output
-  BODY_FILE="$WORK/$1.json" TOKEN="$TOKEN" wrk -t1 -c"$2" -d"$3s" --latency -s bench/post.lua \
-    "http://127.0.0.1:$PORT/graphql" >"$4"
-}
 sample_rss() { # writes the running maximum RSS (KiB) of the server to $1
   local max=0 r
   while kill -0 "$SERVER_PID" 2>/dev/null; do
@@ -178,7 +133,7 @@ echo 0 >"$WORK/rss.max"
 : >"$WORK/points.jsonl"
 for q in $QUERIES; do
   log "$q: warm-up"
-  wrk_run "$q" 32 "$WARMUP" /dev/null
+  wrk_run "$q" "$TOKEN" 32 "$WARMUP" /dev/null
   pgbench_run "$q" 32 "$WARMUP" ""
   for c in $CONCURRENCY; do
     # Rounds alternate GraphQL and floor so that drift on a shared machine hits both alike;
@@ -189,7 +144,7 @@ for q in $QUERIES; do
         sample_rss "$WORK/rss.$q.$c" &
         SAMPLER_PID=$!
       fi
-      wrk_run "$q" "$c" "$DURATION" "$WORK/wrk.$q.$c"
+      wrk_run "$q" "$TOKEN" "$c" "$DURATION" "$WORK/wrk.$q.$c"
       if [ -n "$SAMPLER_PID" ]; then
         kill "$SAMPLER_PID" 2>/dev/null || true
         wait "$SAMPLER_PID" 2>/dev/null || true

@@ -95,6 +95,20 @@ impl Store {
 /// every acquire, which costs one extra round trip per query (two per authenticated request).
 const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
 
+/// The pools' `before_acquire` check: pings a connection only when it sat idle for
+/// [`PING_AFTER_IDLE`] or longer.
+fn ping_if_idle<C: sqlx::Connection>(
+    conn: &mut C,
+    meta: sqlx::pool::PoolConnectionMetadata,
+) -> futures::future::BoxFuture<'_, std::result::Result<bool, sqlx::Error>> {
+    Box::pin(async move {
+        if meta.idle_for >= PING_AFTER_IDLE {
+            conn.ping().await?;
+        }
+        Ok(true)
+    })
+}
+
 async fn connect_postgres(raw: &str, opts: &ConnectOptions) -> Result<PgPool> {
     let conn_opts = PgConnectOptions::from_str(raw).map_err(|_| {
         StoreError::Unavailable(format!("malformed PostgreSQL URL {}", crate::url::redact(raw)))
@@ -105,14 +119,7 @@ async fn connect_postgres(raw: &str, opts: &ConnectOptions) -> Result<PgPool> {
             .acquire_timeout(opts.acquire_timeout)
             .idle_timeout(Duration::from_secs(300))
             .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for >= PING_AFTER_IDLE {
-                        conn.ping().await?;
-                    }
-                    Ok(true)
-                })
-            })
+            .before_acquire(ping_if_idle)
     };
     match pool_opts().connect_with(conn_opts.clone()).await {
         Ok(pool) => Ok(pool),
@@ -187,14 +194,7 @@ async fn connect_sqlite(path: Option<&std::path::Path>, opts: &ConnectOptions) -
     let mut pool_opts = SqlitePoolOptions::new()
         .acquire_timeout(opts.acquire_timeout)
         .test_before_acquire(false)
-        .before_acquire(|conn, meta| {
-            Box::pin(async move {
-                if meta.idle_for >= PING_AFTER_IDLE {
-                    conn.ping().await?;
-                }
-                Ok(true)
-            })
-        });
+        .before_acquire(ping_if_idle);
     match path {
         Some(path) => {
             if !path.exists() {

@@ -94,28 +94,11 @@ impl SortKey {
     }
 }
 
-/// `t` as `YYYY-MM-DD HH:MM:SS.mmm`, the same text as [`Ts::to_sqlite_text`] without parsing a
-/// format string per call (a page builds one cursor per row).
-fn ts_text(t: Ts) -> String {
-    use chrono::{Datelike, Timelike};
-    let t = t.0;
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.timestamp_subsec_millis() % 1000
-    )
-}
-
 /// Builds the opaque cursor of a row: base64url of the JSON array `[tag, key, id]`.
 pub(crate) fn encode_cursor(spec: &SortSpec, key: &SortKey, id: &str) -> String {
     // Serialising a tuple of strings cannot fail; an empty cursor would only be refused later.
     let json = match key {
-        SortKey::Ts(t) => serde_json::to_string(&(spec.tag, ts_text(*t), id)),
+        SortKey::Ts(t) => serde_json::to_string(&(spec.tag, t.to_sqlite_text(), id)),
         SortKey::Text(s) => serde_json::to_string(&(spec.tag, s, id)),
     }
     .unwrap_or_default();
@@ -202,7 +185,7 @@ mod tests {
     fn cursor_timestamps_are_the_sqlite_text_form() {
         for ms in [0_i64, 1_767_225_599_999, 1_700_000_000_001, 253_402_300_799_999] {
             let t = Ts::new(chrono::DateTime::from_timestamp_millis(ms).unwrap());
-            assert_eq!(ts_text(t), t.to_sqlite_text());
+            assert_eq!(t.to_sqlite_text(), t.0.naive_utc().format(crate::ts::SQLITE_FORMAT).to_string());
         }
         let key = SortKey::Text("O'Brien \"Bob\" \\ é".into());
         let c = encode_cursor(&SortSpec { kind: KeyKind::Text, ..SPEC }, &key, "id-1");

@@ -33,7 +33,29 @@ impl Ts {
 
     /// The SQLite text form (also used in cursors).
     pub fn to_sqlite_text(self) -> String {
-        self.0.naive_utc().format(SQLITE_FORMAT).to_string()
+        let mut out = String::with_capacity(23);
+        // Writing to a String cannot fail.
+        let _ = self.write_text(&mut out);
+        out
+    }
+
+    /// Writes the SQLite text form ([`SQLITE_FORMAT`]) with fixed-width integer formatting:
+    /// cursors and bulk loads format one timestamp per row, and chrono's format-string machinery
+    /// costs several times more for the same text.
+    pub fn write_text(self, out: &mut impl std::fmt::Write) -> std::fmt::Result {
+        use chrono::{Datelike, Timelike};
+        let t = self.0;
+        write!(
+            out,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.timestamp_subsec_millis() % 1000
+        )
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::generate::GenContact;
 use crate::ts::Ts;
-use chrono::{DateTime, Datelike, Timelike};
+use chrono::DateTime;
 use sqlx::Sqlite;
 use sqlx::sqlite::SqliteArguments;
 use std::fmt::Write as _;
@@ -111,18 +111,8 @@ impl CopyText {
     }
 
     fn ts(&mut self, ms: i64) -> &mut Self {
-        let t = ts(ms).0;
-        let _ = write!(
-            Fmt(&mut self.0),
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}\t",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second(),
-            t.timestamp_subsec_millis()
-        );
+        let _ = ts(ms).write_text(&mut Fmt(&mut self.0));
+        self.0.push(b'\t');
         self
     }
 
