@@ -7,26 +7,18 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use crate::provider::{HttpFailure, classify_status, endpoint, send_json, tokens};
+use crate::provider::{HttpClient, HttpFailure, classify_status, tokens};
 use crate::{ChatPrompt, Completion, Provider, ProviderError, ProviderInfo, ProviderSettings};
 
 /// The API version this client speaks.
 const API_VERSION: &str = "2023-06-01";
 
 /// Client for the Messages API.
-pub(crate) struct Anthropic {
-    client: reqwest::Client,
-    settings: ProviderSettings,
-    timeout: Duration,
-}
+pub(crate) struct Anthropic(HttpClient);
 
 impl Anthropic {
     pub(crate) fn new(client: reqwest::Client, settings: ProviderSettings, timeout: Duration) -> Anthropic {
-        Anthropic { client, settings, timeout }
-    }
-
-    fn key(&self) -> Option<&str> {
-        self.settings.api_key.as_ref().map(|k| k.expose())
+        Anthropic(HttpClient::new(client, settings, timeout))
     }
 }
 
@@ -37,38 +29,28 @@ impl Provider for Anthropic {
     }
 
     fn model(&self) -> &str {
-        &self.settings.model
+        &self.0.settings.model
     }
 
     fn info(&self) -> ProviderInfo {
-        ProviderInfo {
-            id: "anthropic".into(),
-            kind: "anthropic".into(),
-            model: self.settings.model.clone(),
-            base_url: Some(self.settings.base_url.clone()),
-        }
+        self.0.info("anthropic")
     }
 
     async fn complete(&self, prompt: &ChatPrompt) -> Result<Completion, ProviderError> {
         let body = json!({
-            "model": self.settings.model,
+            "model": self.0.settings.model,
             "max_tokens": prompt.max_tokens,
             "temperature": prompt.temperature,
             "system": prompt.system,
             "messages": [{"role": "user", "content": prompt.user}],
         });
         let request = self
-            .client
-            .post(endpoint(&self.settings.base_url, "/v1/messages"))
-            .header("x-api-key", self.key().unwrap_or_default())
+            .0
+            .post("/v1/messages")
+            .header("x-api-key", self.0.key().unwrap_or_default())
             .header("anthropic-version", API_VERSION)
             .json(&body);
-        let result = match send_json(request, self.timeout).await {
-            Ok(Ok(body)) => read_completion(&body, &self.settings.model),
-            Ok(Err(failure)) => Err(classify(&failure)),
-            Err(error) => Err(error),
-        };
-        result.map_err(|e| e.redact(self.key()))
+        self.0.call(request, read_completion, classify).await
     }
 }
 

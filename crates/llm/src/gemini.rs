@@ -11,24 +11,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use crate::provider::{HttpFailure, classify_status, endpoint, send_json, tokens};
+use crate::provider::{HttpClient, HttpFailure, classify_status, tokens};
 use crate::retry::parse_google_duration;
 use crate::{ChatPrompt, Completion, Provider, ProviderError, ProviderInfo, ProviderSettings};
 
 /// Client for `generateContent`.
-pub(crate) struct Gemini {
-    client: reqwest::Client,
-    settings: ProviderSettings,
-    timeout: Duration,
-}
+pub(crate) struct Gemini(HttpClient);
 
 impl Gemini {
     pub(crate) fn new(client: reqwest::Client, settings: ProviderSettings, timeout: Duration) -> Gemini {
-        Gemini { client, settings, timeout }
-    }
-
-    fn key(&self) -> Option<&str> {
-        self.settings.api_key.as_ref().map(|k| k.expose())
+        Gemini(HttpClient::new(client, settings, timeout))
     }
 }
 
@@ -39,21 +31,16 @@ impl Provider for Gemini {
     }
 
     fn model(&self) -> &str {
-        &self.settings.model
+        &self.0.settings.model
     }
 
     fn info(&self) -> ProviderInfo {
-        ProviderInfo {
-            id: "gemini".into(),
-            kind: "gemini".into(),
-            model: self.settings.model.clone(),
-            base_url: Some(self.settings.base_url.clone()),
-        }
+        self.0.info("gemini")
     }
 
     async fn complete(&self, prompt: &ChatPrompt) -> Result<Completion, ProviderError> {
         // Accept both "gemini-2.5-flash" and the resource form "models/gemini-2.5-flash".
-        let model = self.settings.model.trim_start_matches("models/");
+        let model = self.0.settings.model.trim_start_matches("models/");
         let mut generation_config = json!({
             "maxOutputTokens": prompt.max_tokens,
             "temperature": prompt.temperature,
@@ -68,17 +55,9 @@ impl Provider for Gemini {
             "generationConfig": generation_config,
         });
         let path = format!("/v1beta/models/{model}:generateContent");
-        let request = self
-            .client
-            .post(endpoint(&self.settings.base_url, &path))
-            .header("x-goog-api-key", self.key().unwrap_or_default())
-            .json(&body);
-        let result = match send_json(request, self.timeout).await {
-            Ok(Ok(body)) => read_completion(&body, &self.settings.model),
-            Ok(Err(failure)) => Err(classify(&failure)),
-            Err(error) => Err(error),
-        };
-        result.map_err(|e| e.redact(self.key()))
+        let request =
+            self.0.post(&path).header("x-goog-api-key", self.0.key().unwrap_or_default()).json(&body);
+        self.0.call(request, read_completion, classify).await
     }
 }
 

@@ -11,23 +11,15 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use crate::provider::{HttpFailure, classify_status, endpoint, send_json, tokens};
+use crate::provider::{HttpClient, HttpFailure, classify_status, tokens};
 use crate::{ChatPrompt, Completion, Provider, ProviderError, ProviderInfo, ProviderSettings};
 
 /// Client for `POST {base}/chat/completions`.
-pub(crate) struct OpenAi {
-    client: reqwest::Client,
-    settings: ProviderSettings,
-    timeout: Duration,
-}
+pub(crate) struct OpenAi(HttpClient);
 
 impl OpenAi {
     pub(crate) fn new(client: reqwest::Client, settings: ProviderSettings, timeout: Duration) -> OpenAi {
-        OpenAi { client, settings, timeout }
-    }
-
-    fn key(&self) -> Option<&str> {
-        self.settings.api_key.as_ref().map(|k| k.expose())
+        OpenAi(HttpClient::new(client, settings, timeout))
     }
 }
 
@@ -71,32 +63,20 @@ impl Provider for OpenAi {
     }
 
     fn model(&self) -> &str {
-        &self.settings.model
+        &self.0.settings.model
     }
 
     fn info(&self) -> ProviderInfo {
-        ProviderInfo {
-            id: "openai".into(),
-            kind: "openai".into(),
-            model: self.settings.model.clone(),
-            base_url: Some(self.settings.base_url.clone()),
-        }
+        self.0.info("openai")
     }
 
     async fn complete(&self, prompt: &ChatPrompt) -> Result<Completion, ProviderError> {
-        let mut request = self
-            .client
-            .post(endpoint(&self.settings.base_url, "/chat/completions"))
-            .json(&request_body(&self.settings, prompt));
-        if let Some(key) = self.key() {
+        let mut request = self.0.post("/chat/completions").json(&request_body(&self.0.settings, prompt));
+        if let Some(key) = self.0.key() {
             request = request.bearer_auth(key);
         }
-        let result = match send_json(request, self.timeout).await {
-            Ok(Ok(body)) => read_completion(&body, &self.settings.model),
-            Ok(Err(failure)) => Err(classify(&failure, self.key().is_some())),
-            Err(error) => Err(error),
-        };
-        result.map_err(|e| e.redact(self.key()))
+        let has_key = self.0.key().is_some();
+        self.0.call(request, read_completion, |failure| classify(failure, has_key)).await
     }
 }
 

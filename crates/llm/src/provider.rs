@@ -120,8 +120,59 @@ impl HttpFailure {
     }
 }
 
+/// What every HTTP provider client holds: the shared `reqwest` client, the provider's settings
+/// and the time limit of one call; and the one way they all call out.
+pub(crate) struct HttpClient {
+    client: reqwest::Client,
+    /// Base URL, model and key.
+    pub settings: crate::ProviderSettings,
+    timeout: Duration,
+}
+
+impl HttpClient {
+    pub(crate) fn new(client: reqwest::Client, settings: crate::ProviderSettings, timeout: Duration) -> Self {
+        Self { client, settings, timeout }
+    }
+
+    /// The API key, if one is configured.
+    pub fn key(&self) -> Option<&str> {
+        self.settings.api_key.as_ref().map(|k| k.expose())
+    }
+
+    /// The description of a provider whose id is also its wire protocol.
+    pub fn info(&self, id: &str) -> ProviderInfo {
+        ProviderInfo {
+            id: id.into(),
+            kind: id.into(),
+            model: self.settings.model.clone(),
+            base_url: Some(self.settings.base_url.clone()),
+        }
+    }
+
+    /// A POST to `path` under the configured base URL.
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.post(endpoint(&self.settings.base_url, path))
+    }
+
+    /// Sends `request`: a 2xx JSON body goes to `read` (with the configured model), any other
+    /// answer to `classify`. The key is scrubbed from every error.
+    pub async fn call(
+        &self,
+        request: reqwest::RequestBuilder,
+        read: impl FnOnce(&serde_json::Value, &str) -> Result<crate::Completion, ProviderError>,
+        classify: impl FnOnce(&HttpFailure) -> ProviderError,
+    ) -> Result<crate::Completion, ProviderError> {
+        let result = match send_json(request, self.timeout).await {
+            Ok(Ok(body)) => read(&body, &self.settings.model),
+            Ok(Err(failure)) => Err(classify(&failure)),
+            Err(error) => Err(error),
+        };
+        result.map_err(|e| e.redact(self.key()))
+    }
+}
+
 /// Sends `request` and returns the JSON body of a 2xx answer, or the failure to classify.
-pub(crate) async fn send_json(
+async fn send_json(
     request: reqwest::RequestBuilder,
     timeout: Duration,
 ) -> Result<Result<serde_json::Value, HttpFailure>, ProviderError> {
@@ -208,6 +259,6 @@ pub(crate) fn tokens(body: &serde_json::Value, pointer: &str) -> Option<u32> {
 }
 
 /// Joins a base URL (trailing slash tolerated) and an endpoint path.
-pub(crate) fn endpoint(base_url: &str, path: &str) -> String {
+fn endpoint(base_url: &str, path: &str) -> String {
     format!("{}{}", base_url.trim_end_matches('/'), path)
 }
