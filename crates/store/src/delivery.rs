@@ -191,14 +191,7 @@ impl Store {
                RETURNING "#,
             email_cols!()
         );
-        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(SQL)
-            .bind(Ts::now()).bind(id).bind(user_id).fetch_optional(p).await)?;
-        match row {
-            Some(row) => Ok(row.into()),
-            None => Err(self
-                .refusal(user_id, id, &[EmailStatus::Scheduled], "only SCHEDULED emails can be unscheduled")
-                .await),
-        }
+        self.leave_scheduled(SQL, user_id, id, "only SCHEDULED emails can be unscheduled").await
     }
 
     /// Cancels a SCHEDULED email. Refused while a worker holds an unexpired lease on it.
@@ -211,13 +204,17 @@ impl Store {
                RETURNING "#,
             email_cols!()
         );
-        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(SQL)
+        self.leave_scheduled(SQL, user_id, id, "only SCHEDULED emails can be cancelled").await
+    }
+
+    /// Runs `sql`, an UPDATE taking a SCHEDULED email elsewhere (binds: now, id, user id;
+    /// RETURNING the email), or explains why it matched nothing.
+    async fn leave_scheduled(&self, sql: &'static str, user_id: &str, id: &str, rule: &str) -> Result<Email> {
+        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(sql)
             .bind(Ts::now()).bind(id).bind(user_id).fetch_optional(p).await)?;
         match row {
             Some(row) => Ok(row.into()),
-            None => Err(self
-                .refusal(user_id, id, &[EmailStatus::Scheduled], "only SCHEDULED emails can be cancelled")
-                .await),
+            None => Err(self.refusal(user_id, id, &[EmailStatus::Scheduled], rule).await),
         }
     }
 
