@@ -10,27 +10,13 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::common::*;
 
 async fn mount(server: &MockServer, response: ResponseTemplate, times: u64) {
-    Mock::given(method("POST"))
-        .and(path("/v1/messages"))
-        .respond_with(response)
-        .expect(times)
-        .mount(server)
-        .await;
+    mount_post(server, "/v1/messages", response, times).await;
 }
 
 /// Anthropic fails once with `response` (no retry expected), then the builtin writer answers.
 async fn assert_permanent(response: ResponseTemplate, message_part: &str) {
-    let server = MockServer::start().await;
-    mount(&server, response, 1).await;
-    let generation = generate(&config_for(&server, &[Anthropic, Builtin])).await.unwrap();
-    assert_eq!(generation.provider_id, "builtin");
-    assert_eq!(
-        outcomes(&generation.attempts),
-        vec![("anthropic".into(), AttemptOutcome::Failed), ("builtin".into(), AttemptOutcome::Success)]
-    );
-    let message = &generation.attempts[0].message;
-    assert!(message.contains(message_part), "{message}");
-    assert!(!message.contains(ANTHROPIC_KEY));
+    assert_falls_back_at_once(Anthropic, "anthropic", "/v1/messages", ANTHROPIC_KEY, response, message_part)
+        .await;
 }
 
 #[tokio::test]

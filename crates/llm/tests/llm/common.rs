@@ -8,7 +8,8 @@ use llm::{
     ProviderKind, Style, Task,
 };
 use serde_json::{Value, json};
-use wiremock::MockServer;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const OPENAI_KEY: &str = "sk-test-openai-SECRET-1111";
 pub const ANTHROPIC_KEY: &str = "sk-ant-test-SECRET-2222";
@@ -157,4 +158,33 @@ pub fn failed(result: Result<Generation, GenerateError>) -> Vec<llm::Attempt> {
 /// Outcome and provider of each attempt, for compact assertions.
 pub fn outcomes(attempts: &[llm::Attempt]) -> Vec<(String, llm::AttemptOutcome)> {
     attempts.iter().map(|a| (a.provider.clone(), a.outcome)).collect()
+}
+
+/// Answers POSTs to `endpoint` with `response`, expecting exactly `times` of them.
+pub async fn mount_post(server: &MockServer, endpoint: &str, response: ResponseTemplate, times: u64) {
+    Mock::given(method("POST")).and(path(endpoint)).respond_with(response).expect(times).mount(server).await;
+}
+
+/// Provider `kind` (id `id`, serving `endpoint`) fails once with `response` and is not retried;
+/// the builtin writer answers instead. The failure's message contains `message_part` and never
+/// the provider's `key`.
+pub async fn assert_falls_back_at_once(
+    kind: ProviderKind,
+    id: &str,
+    endpoint: &str,
+    key: &str,
+    response: ResponseTemplate,
+    message_part: &str,
+) {
+    let server = MockServer::start().await;
+    mount_post(&server, endpoint, response, 1).await;
+    let generation = generate(&config_for(&server, &[kind, ProviderKind::Builtin])).await.unwrap();
+    assert_eq!(generation.provider_id, "builtin");
+    assert_eq!(
+        outcomes(&generation.attempts),
+        vec![(id.into(), llm::AttemptOutcome::Failed), ("builtin".into(), llm::AttemptOutcome::Success)]
+    );
+    let message = &generation.attempts[0].message;
+    assert!(message.contains(message_part), "{message}");
+    assert!(!message.contains(key));
 }

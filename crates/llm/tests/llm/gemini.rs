@@ -12,22 +12,12 @@ use crate::common::*;
 const PATH: &str = "/v1beta/models/gemini-2.5-flash:generateContent";
 
 async fn mount(server: &MockServer, response: ResponseTemplate, times: u64) {
-    Mock::given(method("POST")).and(path(PATH)).respond_with(response).expect(times).mount(server).await;
+    mount_post(server, PATH, response, times).await;
 }
 
 /// Gemini fails once with `response` (no retry expected), then the builtin writer answers.
 async fn assert_permanent(response: ResponseTemplate, message_part: &str) {
-    let server = MockServer::start().await;
-    mount(&server, response, 1).await;
-    let generation = generate(&config_for(&server, &[Gemini, Builtin])).await.unwrap();
-    assert_eq!(generation.provider_id, "builtin");
-    assert_eq!(
-        outcomes(&generation.attempts),
-        vec![("gemini".into(), AttemptOutcome::Failed), ("builtin".into(), AttemptOutcome::Success)]
-    );
-    let message = &generation.attempts[0].message;
-    assert!(message.contains(message_part), "{message}");
-    assert!(!message.contains(GEMINI_KEY));
+    assert_falls_back_at_once(Gemini, "gemini", PATH, GEMINI_KEY, response, message_part).await;
 }
 
 fn retry_info(delay: &str) -> Value {

@@ -10,27 +10,13 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::common::*;
 
 async fn mount(server: &MockServer, response: ResponseTemplate, times: u64) {
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(response)
-        .expect(times)
-        .mount(server)
-        .await;
+    mount_post(server, "/v1/chat/completions", response, times).await;
 }
 
 /// OpenAI fails once with `response` (no retry expected), then the builtin writer answers.
 async fn assert_permanent(response: ResponseTemplate, message_part: &str) {
-    let server = MockServer::start().await;
-    mount(&server, response, 1).await;
-    let generation = generate(&config_for(&server, &[OpenAi, Builtin])).await.unwrap();
-    assert_eq!(generation.provider_id, "builtin");
-    assert_eq!(
-        outcomes(&generation.attempts),
-        vec![("openai".into(), AttemptOutcome::Failed), ("builtin".into(), AttemptOutcome::Success)]
-    );
-    let message = &generation.attempts[0].message;
-    assert!(message.contains(message_part), "{message}");
-    assert!(!message.contains(OPENAI_KEY));
+    assert_falls_back_at_once(OpenAi, "openai", "/v1/chat/completions", OPENAI_KEY, response, message_part)
+        .await;
 }
 
 fn with_content(content: Value, finish_reason: &str) -> ResponseTemplate {
