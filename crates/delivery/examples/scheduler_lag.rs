@@ -13,9 +13,9 @@
 
 use chrono::{TimeDelta, Utc};
 use delivery::{DeliveryConfig, Scheduler, Sender, SmtpSettings};
+use domain::EmailStatus;
 use domain::inputs::{NewContact, NewEmail, NewUser};
 use domain::validate::{Body, EmailAddress, PersonName, Subject};
-use domain::{EmailStatus, Priority};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -93,16 +93,8 @@ async fn main() {
     let mut ids = Vec::with_capacity(args.emails);
     for i in 0..args.emails {
         let c = NewContact {
-            name: PersonName::parse("name", &format!("Contact {i}")).unwrap(),
             email: Some(EmailAddress::parse("email", &format!("c{i}-{tag}@example.com")).unwrap()),
-            phone: None,
-            company: None,
-            role: None,
-            industry: None,
-            linked_in_url: None,
-            priority: Priority::Medium,
-            birthday: None,
-            notes: None,
+            ..NewContact::named(PersonName::parse("name", &format!("Contact {i}")).unwrap())
         };
         let c = store.create_contact(&user.id, &c).await.unwrap();
         let body = "Hello,\n\nA short follow-up to see how things are going.\n\nBest,\nLag Probe";

@@ -48,6 +48,24 @@ pub struct NewContact {
     pub notes: Option<Notes>,
 }
 
+impl NewContact {
+    /// A contact with only a name: MEDIUM priority (the schema's default), nothing else set.
+    pub fn named(name: PersonName) -> Self {
+        Self {
+            name,
+            email: None,
+            phone: None,
+            company: None,
+            role: None,
+            industry: None,
+            linked_in_url: None,
+            priority: Priority::Medium,
+            birthday: None,
+            notes: None,
+        }
+    }
+}
+
 /// Changes to a contact.
 #[derive(Debug, Clone, Default)]
 pub struct ContactPatch {

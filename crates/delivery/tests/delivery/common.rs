@@ -4,7 +4,7 @@ use delivery::{DeliveryConfig, Sender, SmtpSettings};
 use domain::html::SafeHtml;
 use domain::inputs::{NewContact, NewEmail, NewUser};
 use domain::validate::{Body, EmailAddress, PersonName, Subject};
-use domain::{Contact, Email, EmailStatus, Priority, User};
+use domain::{Contact, Email, EmailStatus, User};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, OnceLock};
@@ -151,16 +151,8 @@ pub async fn user(store: &Store, name: &str, email: &str) -> User {
 
 pub async fn contact(store: &Store, user: &User, name: &str, email: Option<&str>) -> Contact {
     let new = NewContact {
-        name: PersonName::parse("name", name).unwrap(),
         email: email.map(|e| EmailAddress::parse("email", e).unwrap()),
-        phone: None,
-        company: None,
-        role: None,
-        industry: None,
-        linked_in_url: None,
-        priority: Priority::Medium,
-        birthday: None,
-        notes: None,
+        ..NewContact::named(PersonName::parse("name", name).unwrap())
     };
     store.create_contact(&user.id, &new).await.unwrap()
 }

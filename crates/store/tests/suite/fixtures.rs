@@ -17,18 +17,7 @@ pub async fn user(store: &Store, email: &str) -> User {
 }
 
 pub fn new_contact(name: &str) -> NewContact {
-    NewContact {
-        name: PersonName::parse("name", name).unwrap(),
-        email: None,
-        phone: None,
-        company: None,
-        role: None,
-        industry: None,
-        linked_in_url: None,
-        priority: Priority::Medium,
-        birthday: None,
-        notes: None,
-    }
+    NewContact::named(PersonName::parse("name", name).unwrap())
 }
 
 pub async fn contact(store: &Store, user: &User, name: &str) -> Contact {
