@@ -39,31 +39,29 @@ macro_rules! embed {
     };
 }
 
+/// Embeds every migration of `$backend`, in order. One list for both backends, so their names
+/// cannot drift apart; a new migration is one new line here and a directory under each backend.
+macro_rules! embed_all {
+    ($backend:literal) => {
+        embed!(
+            $backend,
+            [
+                "20251001000000_init",
+                "20251010000000_add_email_tables",
+                "20251010000001_add_email_templates",
+                "20251010000002_add_conversation_history",
+                "20251101000000_query_indexes",
+                "20251101000001_email_delivery",
+            ]
+        )
+    };
+}
+
 /// Every migration, in order, for PostgreSQL.
-pub const POSTGRES: &[Migration] = embed!(
-    "postgres",
-    [
-        "20251001000000_init",
-        "20251010000000_add_email_tables",
-        "20251010000001_add_email_templates",
-        "20251010000002_add_conversation_history",
-        "20251101000000_query_indexes",
-        "20251101000001_email_delivery",
-    ]
-);
+pub const POSTGRES: &[Migration] = embed_all!("postgres");
 
 /// Every migration, in order, for SQLite (same names as PostgreSQL).
-pub const SQLITE: &[Migration] = embed!(
-    "sqlite",
-    [
-        "20251001000000_init",
-        "20251010000000_add_email_tables",
-        "20251010000001_add_email_templates",
-        "20251010000002_add_conversation_history",
-        "20251101000000_query_indexes",
-        "20251101000001_email_delivery",
-    ]
-);
+pub const SQLITE: &[Migration] = embed_all!("sqlite");
 
 /// The migrations of one backend.
 pub fn for_backend(backend: Backend) -> &'static [Migration] {
