@@ -8,7 +8,16 @@ use super::error::ApiError;
 use super::loaders::{CountKey, Loaders};
 use super::types::{ContactNode, ConversationEntryNode, EmailNode, EmailTemplateNode, PageInfo};
 use async_graphql::{Context, Object, SimpleObject};
+use store::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use store::{ContactFilter, EmailFilter, Page};
+
+/// The complexity of a list field asking for `first` items of `child` complexity each. `first` is
+/// clamped to the largest allowed page, so an oversized page is refused by the page-size rule
+/// (BAD_USER_INPUT naming `first`) rather than by the complexity limit.
+pub fn list_complexity(first: Option<i32>, child: usize) -> usize {
+    let rows = first.map_or(DEFAULT_PAGE_SIZE, |n| n.clamp(0, MAX_PAGE_SIZE as i32) as u32);
+    rows as usize * child + 1
+}
 
 /// How to count the whole list a page was cut from.
 #[derive(Clone, Debug)]

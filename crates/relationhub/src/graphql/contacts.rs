@@ -1,6 +1,6 @@
 //! Contacts: `contact`, `contacts`, `createContact`, `updateContact`, `deleteContact`.
 
-use super::connection::{ContactConnection, CountQuery};
+use super::connection::{ContactConnection, CountQuery, list_complexity};
 use super::context::{state, user};
 use super::error::ApiError;
 use super::loaders::first_page_args;
@@ -194,7 +194,7 @@ impl ContactQuery {
     }
 
     /// Your contacts.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,

@@ -1,6 +1,6 @@
 //! Emails: `email`, `emails`, `createEmail`, `updateEmail` (only while DRAFT), `deleteEmail`.
 
-use super::connection::{CountQuery, EmailConnection};
+use super::connection::{CountQuery, EmailConnection, list_complexity};
 use super::contacts::DeletePayload;
 use super::context::{state, user};
 use super::error::ApiError;
@@ -137,7 +137,7 @@ impl EmailQuery {
     }
 
     /// Your emails, newest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn emails(
         &self,
         ctx: &Context<'_>,

@@ -1,6 +1,6 @@
 //! Conversation history: `conversationHistory`, `logConversation`, `deleteConversationEntry`.
 
-use super::connection::{ConversationEntryConnection, CountQuery};
+use super::connection::{ConversationEntryConnection, CountQuery, list_complexity};
 use super::contacts::DeletePayload;
 use super::context::{state, user};
 use super::error::ApiError;
@@ -48,7 +48,7 @@ pub struct HistoryQuery;
 #[Object]
 impl HistoryQuery {
     /// One contact's conversation history, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn conversation_history(
         &self,
         ctx: &Context<'_>,

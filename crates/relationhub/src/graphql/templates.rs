@@ -1,6 +1,6 @@
 //! Email templates: CRUD and `setDefaultEmailTemplate` (atomic: exactly one default).
 
-use super::connection::{CountQuery, EmailTemplateConnection};
+use super::connection::{CountQuery, EmailTemplateConnection, list_complexity};
 use super::contacts::DeletePayload;
 use super::context::{state, user};
 use super::error::ApiError;
@@ -88,7 +88,7 @@ impl TemplateQuery {
     }
 
     /// Your templates, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn email_templates(
         &self,
         ctx: &Context<'_>,

@@ -1,6 +1,6 @@
 //! GraphQL object types and enums; each mirrors a database row or enum exactly.
 
-use super::connection::{ConversationEntryConnection, EmailConnection};
+use super::connection::{ConversationEntryConnection, EmailConnection, list_complexity};
 use super::context::user;
 use super::error::ApiError;
 use super::loaders::{Loaders, first_page_args};
@@ -157,7 +157,7 @@ impl From<Contact> for ContactNode {
 #[ComplexObject]
 impl ContactNode {
     /// This contact's emails, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn emails(
         &self,
         ctx: &Context<'_>,
@@ -175,7 +175,7 @@ impl ContactNode {
     }
 
     /// What was sent to and received from this contact, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1")]
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn conversation_history(
         &self,
         ctx: &Context<'_>,
