@@ -4,6 +4,7 @@
 //! `main.rs` only parses the command line; everything else lives here so it can be tested.
 
 pub mod ai;
+pub mod app;
 pub mod auth;
 pub mod backup;
 pub mod cli;
