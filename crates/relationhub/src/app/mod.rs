@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod error;
 pub mod state;
+pub mod tokens;
 
 pub use error::{ApiError, ApiResult, Code};
 pub use state::AppState;
