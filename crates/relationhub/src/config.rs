@@ -325,7 +325,8 @@ mod tests {
         assert!(!c.introspection);
         assert_eq!(c.max_response_bytes, 4096);
         for (k, v) in [("RELATIONHUB_INTROSPECTION", "maybe"), ("RELATIONHUB_MAX_RESPONSE_BYTES", "0")] {
-            let err = Config::from_settings(Settings::from_pairs([(k, v)]), &Overrides::default()).unwrap_err();
+            let err =
+                Config::from_settings(Settings::from_pairs([(k, v)]), &Overrides::default()).unwrap_err();
             assert!(err.to_string().contains(k), "{err}");
         }
     }

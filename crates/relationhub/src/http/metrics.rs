@@ -46,7 +46,9 @@ fn root_fields() -> &'static HashSet<String> {
     static FIELDS: OnceLock<HashSet<String>> = OnceLock::new();
     FIELDS.get_or_init(|| {
         use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
-        let Ok(doc) = async_graphql::parser::parse_schema(crate::graphql::sdl()) else { return HashSet::new() };
+        let Ok(doc) = async_graphql::parser::parse_schema(crate::graphql::sdl()) else {
+            return HashSet::new();
+        };
         let roots: Vec<String> = doc
             .definitions
             .iter()

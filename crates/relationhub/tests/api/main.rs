@@ -5,6 +5,7 @@
 
 mod accounts;
 mod ai;
+mod attacks;
 mod common;
 mod contacts;
 mod delivery;

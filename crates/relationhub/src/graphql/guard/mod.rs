@@ -42,14 +42,14 @@ pub struct Limits {
 
 /// The budgets every request is held to.
 pub const LIMITS: Limits = Limits {
-            max_query_bytes: 512 * 1024,
-            max_tokens: 10_000,
-            max_nesting: 64,
-            max_fragments: 100,
-            max_spreads: 300,
-            max_expanded_fields: 5_000,
-            max_depth: super::MAX_DEPTH,
-            max_introspection_depth: 20,
+    max_query_bytes: 512 * 1024,
+    max_tokens: 10_000,
+    max_nesting: 64,
+    max_fragments: 100,
+    max_spreads: 300,
+    max_expanded_fields: 5_000,
+    max_depth: super::MAX_DEPTH,
+    max_introspection_depth: 20,
 };
 
 impl Default for Limits {
@@ -96,7 +96,9 @@ pub enum GuardError {
         max: usize,
     },
     /// A fragment spreads itself, directly or through others.
-    #[error("fragment `{name}` spreads itself (directly or through other fragments); fragment cycles are not allowed")]
+    #[error(
+        "fragment `{name}` spreads itself (directly or through other fragments); fragment cycles are not allowed"
+    )]
     FragmentCycle {
         /// A fragment on the cycle.
         name: String,
@@ -116,7 +118,9 @@ pub enum GuardError {
         max: usize,
     },
     /// An introspection subtree nested too deep.
-    #[error("the introspection query is nested too deep: {depth} levels of fields, at most {max} are allowed")]
+    #[error(
+        "the introspection query is nested too deep: {depth} levels of fields, at most {max} are allowed"
+    )]
     IntrospectionTooDeep {
         /// The operation's introspection depth.
         depth: usize,
@@ -200,7 +204,10 @@ fn summarise(doc: &ExecutableDocument, name: Option<&str>) -> Checked {
     Checked { root_field, is_mutation: op.ty == OperationType::Mutation }
 }
 
-fn selected_operation<'a>(doc: &'a ExecutableDocument, name: Option<&str>) -> Option<&'a OperationDefinition> {
+fn selected_operation<'a>(
+    doc: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
     let mut ops = doc.operations.iter();
     match name {
         Some(wanted) => ops.find(|(n, _)| n.is_some_and(|n| n.as_str() == wanted)).map(|(_, op)| &op.node),
@@ -236,10 +243,7 @@ mod tests {
     #[test]
     fn introspection_can_be_refused() {
         let mut req = async_graphql::Request::new("{ __schema { queryType { name } } }");
-        assert!(matches!(
-            check(&mut req, false),
-            Err(GuardError::IntrospectionDisabled)
-        ));
+        assert!(matches!(check(&mut req, false), Err(GuardError::IntrospectionDisabled)));
         let mut req = async_graphql::Request::new("{ __typename }");
         assert!(check(&mut req, false).is_ok());
     }

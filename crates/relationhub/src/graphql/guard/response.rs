@@ -61,6 +61,8 @@ mod tests {
         assert_eq!(bytes, serde_json::to_vec(&v).unwrap());
         let exact = serde_json::to_vec(&v).unwrap().len();
         assert!(to_json_capped(&v, exact).is_ok());
-        assert!(matches!(to_json_capped(&v, exact - 1), Err(SerialiseError::TooLarge { max }) if max == exact - 1));
+        assert!(
+            matches!(to_json_capped(&v, exact - 1), Err(SerialiseError::TooLarge { max }) if max == exact - 1)
+        );
     }
 }

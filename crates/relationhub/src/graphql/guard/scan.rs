@@ -162,7 +162,8 @@ mod tests {
 
     #[test]
     fn a_plain_query_is_counted() {
-        let c = scan_query("query Q($a: Int = 1) { contacts(first: $a) { nodes { id } } }", &limits()).unwrap();
+        let c =
+            scan_query("query Q($a: Int = 1) { contacts(first: $a) { nodes { id } } }", &limits()).unwrap();
         assert_eq!(c.nesting, 3);
         assert_eq!(c.spreads, 0);
         assert_eq!(c.fragments, 0);
