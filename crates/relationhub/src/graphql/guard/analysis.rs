@@ -24,8 +24,10 @@ pub struct Facts {
 /// The cost of a selection set with its fragments expanded.
 #[derive(Debug, Clone, Copy, Default)]
 struct Cost {
-    /// Fields selected, counting every use of a fragment (saturating).
-    fields: u64,
+    /// Selections (fields, spreads, inline fragments), counting every use of a fragment
+    /// (saturating). Spreads count too: async-graphql walks them even when they select nothing
+    /// (a spread of an unknown fragment), so a bomb of empty spreads is as costly as one of fields.
+    selections: u64,
     /// Deepest field nesting outside introspection subtrees.
     depth: usize,
     /// Deepest field nesting within `__schema` / `__type` subtrees at this level.
@@ -40,7 +42,7 @@ impl Cost {
 
     /// Adds a set selected at the same level (a spread or inline fragment).
     fn merge(&mut self, other: &Cost) {
-        self.fields = self.fields.saturating_add(other.fields);
+        self.selections = self.selections.saturating_add(other.selections);
         self.depth = self.depth.max(other.depth);
         self.introspection_depth = self.introspection_depth.max(other.introspection_depth);
     }
@@ -75,12 +77,16 @@ pub fn analyse(doc: &ExecutableDocument, limits: &Limits) -> Result<Facts, Guard
     for name in dependency_order(&graph)? {
         if let Some(fragment) = doc.fragments.get(name) {
             let cost = cost(&fragment.node.selection_set.node, &memo);
+            // Validation walks unused fragments too: each one is held to the budget.
+            if cost.selections > limits.max_expanded_fields {
+                return Err(GuardError::TooManyFields { max: limits.max_expanded_fields });
+            }
             memo.insert(name, cost);
         }
     }
     for (_, op) in doc.operations.iter() {
         let cost = cost(&op.node.selection_set.node, &memo);
-        if cost.fields > limits.max_expanded_fields {
+        if cost.selections > limits.max_expanded_fields {
             return Err(GuardError::TooManyFields { max: limits.max_expanded_fields });
         }
         if cost.depth > limits.max_depth {
@@ -163,7 +169,7 @@ fn cost(set: &SelectionSet, memo: &HashMap<&str, Cost>) -> Cost {
         match &item.node {
             Selection::Field(field) => {
                 let inner = cost(&field.node.selection_set.node, memo);
-                total.fields = total.fields.saturating_add(1).saturating_add(inner.fields);
+                total.selections = total.selections.saturating_add(1).saturating_add(inner.selections);
                 let depth = 1 + inner.total_depth();
                 if INTROSPECTION_ROOTS.contains(&field.node.name.node.as_str()) {
                     total.introspection_depth = total.introspection_depth.max(depth);
@@ -172,11 +178,15 @@ fn cost(set: &SelectionSet, memo: &HashMap<&str, Cost>) -> Cost {
                 }
             }
             Selection::FragmentSpread(spread) => {
+                total.selections = total.selections.saturating_add(1);
                 if let Some(fragment) = memo.get(spread.node.fragment_name.node.as_str()) {
                     total.merge(fragment);
                 }
             }
-            Selection::InlineFragment(inline) => total.merge(&cost(&inline.node.selection_set.node, memo)),
+            Selection::InlineFragment(inline) => {
+                total.selections = total.selections.saturating_add(1);
+                total.merge(&cost(&inline.node.selection_set.node, memo));
+            }
         }
     }
     total
@@ -205,6 +215,12 @@ mod tests {
     fn a_fragment_bomb_is_over_the_field_budget() {
         assert!(matches!(run(&fragment_bomb(23)), Err(GuardError::TooManyFields { .. })));
         assert!(run(&fragment_bomb(5)).is_ok(), "32 fields are fine");
+        // Spreads that select nothing (an unknown fragment at the bottom) are walked all the same.
+        let empty = fragment_bomb(23).replace("{ __typename }", "{ ...Nothing }");
+        assert!(matches!(run(&empty), Err(GuardError::TooManyFields { .. })));
+        // An unused fragment is held to the budget too.
+        let unused = fragment_bomb(23).replace("query { __typename ...F0 }", "query { __typename }");
+        assert!(matches!(run(&unused), Err(GuardError::TooManyFields { .. })));
     }
 
     #[test]

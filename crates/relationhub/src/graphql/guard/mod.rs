@@ -31,7 +31,8 @@ pub struct Limits {
     pub max_fragments: usize,
     /// Fragment spreads (`...Name`) written in the document.
     pub max_spreads: usize,
-    /// Fields selected once every fragment is expanded.
+    /// Selections (fields, fragment spreads, inline fragments) once every fragment is
+    /// expanded, in each operation and each fragment definition.
     pub max_expanded_fields: u64,
     /// Field nesting of an operation, outside introspection.
     pub max_depth: usize,
@@ -104,7 +105,9 @@ pub enum GuardError {
         name: String,
     },
     /// The expanded document selects too many fields.
-    #[error("the query selects more than {max} fields once its fragments are expanded")]
+    #[error(
+        "the query selects more than {max} fields (counting fragment spreads) once its fragments are expanded"
+    )]
     TooManyFields {
         /// The budget.
         max: u64,
