@@ -4,7 +4,7 @@
 use super::Shared;
 use crate::auth::token;
 use crate::graphql::error::Code;
-use crate::graphql::guard::response::{SerialiseError, to_json_capped};
+use crate::graphql::guard::response::to_json_capped;
 use crate::graphql::guard::{self, GuardError};
 use crate::graphql::{Viewer, execute};
 use async_graphql::ParseRequestError;
@@ -100,24 +100,7 @@ fn respond(resp: async_graphql::Response, cap: usize, is_mutation: bool) -> (Res
     let (resp, body) = match to_json_capped(&resp, cap) {
         Ok(body) => (resp, body),
         Err(err) => {
-            let message = match err {
-                SerialiseError::TooLarge { max } => format!(
-                    "the response is larger than this server's limit of {max} bytes; ask for fewer rows \
-                     (a smaller `first`) or fewer fields{}",
-                    if is_mutation { " (the mutation itself was carried out)" } else { "" }
-                ),
-                SerialiseError::Other(e) => {
-                    tracing::error!(error = %e, "cannot serialise a GraphQL response");
-                    "internal error".to_owned()
-                }
-            };
-            let code = match message.as_str() {
-                "internal error" => Code::Internal,
-                _ => Code::BadUserInput,
-            };
-            let mut error = async_graphql::ServerError::new(message, None);
-            error.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
-            let resp = async_graphql::Response::from_errors(vec![error]);
+            let resp = err.into_response(is_mutation);
             let body = serde_json::to_vec(&resp).unwrap_or_default();
             (resp, body)
         }

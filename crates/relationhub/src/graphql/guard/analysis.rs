@@ -142,7 +142,11 @@ fn dependency_order<'a>(graph: &HashMap<&'a str, Vec<&'a str>>) -> Result<Vec<&'
             if let Some(&dep) = deps.get(*next) {
                 *next += 1;
                 match marks.get(dep) {
-                    Some(Mark::Open) => return Err(GuardError::FragmentCycle { name: dep.to_owned() }),
+                    Some(Mark::Open) => {
+                        // Names are the client's: keep the message (and the log line) short.
+                        let name = dep.chars().take(64).collect();
+                        return Err(GuardError::FragmentCycle { name });
+                    }
                     Some(Mark::Done) => {}
                     // Unknown fragments are left to validation ("Unknown fragment").
                     None if !graph.contains_key(dep) => {}
