@@ -152,6 +152,9 @@ pub struct Config {
     pub ai_rate_per_minute: u32,
     /// Mail transport (SMTP or the outbox directory), tracking and the scheduler's knobs.
     pub delivery: delivery::DeliveryConfig,
+    /// `sendEmail` + `scheduleEmail` calls allowed per user per hour
+    /// (`RELATIONHUB_SEND_LIMIT_PER_HOUR`, default 100).
+    pub send_limit_per_hour: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -240,8 +243,13 @@ impl Config {
         }
         let delivery = delivery::DeliveryConfig::from_lookup(|k| settings.get(k), &data_dir)
             .map_err(|e| ConfigError(e.to_string()))?;
+        let send_limit_per_hour = settings.number("RELATIONHUB_SEND_LIMIT_PER_HOUR", 100u32)?;
+        if send_limit_per_hour == 0 {
+            return Err(ConfigError("RELATIONHUB_SEND_LIMIT_PER_HOUR must be at least 1".into()));
+        }
         Ok(Config {
             delivery,
+            send_limit_per_hour,
             ai,
             ai_rate_per_minute,
             settings,
