@@ -36,7 +36,7 @@ mod types;
 
 pub use config::{AiConfig, ApiKey, ConfigError, ProviderKind, ProviderSettings};
 pub use generator::Generator;
-pub use provider::{ChatPrompt, Completion, ErrorClass, Provider, ProviderError};
+pub use provider::{ChatPrompt, Completion, ErrorClass, MAX_RESPONSE_BYTES, Provider, ProviderError};
 pub use retry::RetryPolicy;
 pub use types::{
     Attempt, AttemptOutcome, ContactProfile, Direction, EmailDraft, GenerateError, Generation, HistoryItem,
