@@ -175,3 +175,33 @@ on_both!(
     rollback_then_deploy_round_trips,
     drop_everything_leaves_an_empty_database,
 );
+
+/// `is_empty` guards `db restore` against overwriting data: when it cannot count the accounts
+/// (here: a role that may read the migration history but not "users"), that is an error, never
+/// "empty".
+#[tokio::test]
+async fn is_empty_reports_a_failed_count_as_an_error_not_as_empty() {
+    let db = TestDb::migrated(Kind::Postgres).await;
+    let admin = db.connect().await;
+    let role = format!("rh_noread_{}", uuid::Uuid::new_v4().simple());
+    let database = db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    let store::Db::Postgres(pool) = admin.db() else { unreachable!() };
+    for sql in [
+        format!(r#"CREATE ROLE "{role}" LOGIN"#),
+        format!(r#"GRANT CONNECT ON DATABASE "{database}" TO "{role}""#),
+        format!(r#"GRANT USAGE ON SCHEMA public TO "{role}""#),
+        format!(r#"GRANT SELECT ON "_prisma_migrations" TO "{role}""#),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await.unwrap();
+    }
+    let url = db.url.replacen("postgres@", &format!("{role}@"), 1);
+    assert_ne!(url, db.url, "the test URL names the postgres user: {}", db.url);
+    let limited = Store::connect(&url.parse().unwrap(), &store::ConnectOptions::default()).await.unwrap();
+    let result = limited.is_empty().await;
+    limited.close().await;
+    for sql in [format!(r#"DROP OWNED BY "{role}""#), format!(r#"DROP ROLE "{role}""#)] {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await.unwrap();
+    }
+    assert!(result.is_err(), "a failed count is not an empty database: {result:?}");
+    assert!(admin.is_empty().await.unwrap(), "the owner sees an empty database");
+}
