@@ -6,6 +6,7 @@
 //! door calls the other.
 
 pub mod accounts;
+pub mod delivery;
 pub mod error;
 pub mod state;
 pub mod tokens;

@@ -142,6 +142,19 @@ fn map_err(e: AiError) -> ApiError {
     }
 }
 
+/// Longest provider id accepted (the real ones are a few letters); a longer one would only be
+/// echoed back in the "not configured" message.
+const PROVIDER_MAX: usize = 64;
+
+fn check_provider(provider: Option<&str>) -> Result<(), ApiError> {
+    match provider {
+        Some(p) if p.chars().count() > PROVIDER_MAX => {
+            Err(ApiError::bad_input("provider", format!("must be at most {PROVIDER_MAX} characters")))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn check_rate(ctx: &Context<'_>, user_id: &str) -> Result<(), ApiError> {
     state(ctx)
         .generations_by_user
@@ -187,6 +200,7 @@ impl AiMutation {
         {
             return Err(ApiError::bad_input("instructions", "must be at most 4000 characters").into());
         }
+        check_provider(input.provider.as_deref())?;
         let mut styles: Vec<Style> = Vec::new();
         for s in &input.styles {
             let style = match s {
@@ -220,6 +234,12 @@ impl AiMutation {
         input: PolishEmailInput,
     ) -> async_graphql::Result<PolishEmailPayload> {
         let me = user(ctx)?;
+        // Every input is length-checked before anything else, like `generateEmail`'s: the text
+        // and subject go into a prompt, and an unchecked one would cost tokens or memory.
+        check_provider(input.provider.as_deref())?;
+        if let Some(subject) = &input.subject {
+            domain::validate::Subject::parse("subject", subject).map_err(ApiError::from)?;
+        }
         let target = match (input.email_id, input.text) {
             (Some(id), None) => PolishTarget::Email(id.0),
             (None, Some(text)) => {
