@@ -159,6 +159,18 @@ pub struct Config {
     pub ai_rate_per_minute: u32,
     /// Mail transport (SMTP or the outbox directory), tracking and the scheduler's knobs.
     pub delivery: delivery::DeliveryConfig,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`RELATIONHUB_TRUSTED_PROXIES`, CIDR
+    /// list; empty = none, the TCP peer is the client).
+    pub trusted_proxies: Vec<crate::http::client_ip::Cidr>,
+    /// Whether `/metrics` is served (`RELATIONHUB_METRICS=on|off`; on in development, off in
+    /// production unless turned on).
+    pub metrics_enabled: bool,
+    /// When set, `/metrics` answers only requests bearing this token (`RELATIONHUB_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
+    /// Whether `__schema` / `__type` are answered (`RELATIONHUB_INTROSPECTION=off` refuses them).
+    pub introspection: bool,
+    /// Largest serialised GraphQL response (`RELATIONHUB_MAX_RESPONSE_BYTES`, default 8 MiB).
+    pub max_response_bytes: usize,
     /// `sendEmail` + `scheduleEmail` calls allowed per user per hour
     /// (`RELATIONHUB_SEND_LIMIT_PER_HOUR`, default 100).
     pub send_limit_per_hour: u32,
@@ -176,6 +188,11 @@ impl std::fmt::Debug for Config {
             .field("cors_origins", &self.cors_origins)
             .field("ai", &self.ai)
             .field("delivery", &self.delivery)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_enabled", &self.metrics_enabled)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
+            .field("introspection", &self.introspection)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -250,11 +267,48 @@ impl Config {
         }
         let delivery = delivery::DeliveryConfig::from_lookup(|k| settings.get(k), &data_dir)
             .map_err(|e| ConfigError(e.to_string()))?;
+        let trusted_proxies = match settings.get("RELATIONHUB_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| {
+                    crate::http::client_ip::Cidr::parse(s)
+                        .map_err(|e| ConfigError(format!("RELATIONHUB_TRUSTED_PROXIES: {e}")))
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let metrics_enabled =
+            match settings.get("RELATIONHUB_METRICS").as_deref().map(str::to_ascii_lowercase) {
+                None => environment == Environment::Development,
+                Some(v) if matches!(v.as_str(), "on" | "true" | "1" | "yes") => true,
+                Some(v) if matches!(v.as_str(), "off" | "false" | "0" | "no") => false,
+                Some(other) => {
+                    return Err(ConfigError(format!("RELATIONHUB_METRICS={other:?}: expected on or off")));
+                }
+            };
+        let metrics_token = settings.get("RELATIONHUB_METRICS_TOKEN");
+        let introspection = match settings.get("RELATIONHUB_INTROSPECTION").as_deref().map(str::trim) {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(ConfigError(format!("RELATIONHUB_INTROSPECTION={other:?}: expected on or off")));
+            }
+        };
+        let max_response_bytes = settings.number("RELATIONHUB_MAX_RESPONSE_BYTES", 8 * 1024 * 1024usize)?;
+        if max_response_bytes == 0 {
+            return Err(ConfigError("RELATIONHUB_MAX_RESPONSE_BYTES must be at least 1".into()));
+        }
         let send_limit_per_hour = settings.number("RELATIONHUB_SEND_LIMIT_PER_HOUR", 100u32)?;
         if send_limit_per_hour == 0 {
             return Err(ConfigError("RELATIONHUB_SEND_LIMIT_PER_HOUR must be at least 1".into()));
         }
         Ok(Config {
+            trusted_proxies,
+            metrics_enabled,
+            metrics_token,
+            introspection,
+            max_response_bytes,
             delivery,
             send_limit_per_hour,
             ai,
@@ -311,6 +365,27 @@ mod tests {
         assert_eq!(c.max_connections, (cores * 2).clamp(4, 16));
         let s = Settings::from_pairs([("RELATIONHUB_DB_MAX_CONNECTIONS", "7")]);
         assert_eq!(Config::from_settings(s, &Overrides::default()).unwrap().max_connections, 7);
+    }
+
+    #[test]
+    fn metrics_default_on_in_development_and_off_in_production() {
+        let dev = Config::from_settings(Settings::from_pairs([]), &Overrides::default()).unwrap();
+        assert!(dev.metrics_enabled && dev.metrics_token.is_none());
+        let prod = Settings::from_pairs([("RELATIONHUB_ENV", "production")]);
+        assert!(!Config::from_settings(prod, &Overrides::default()).unwrap().metrics_enabled);
+        let on = Settings::from_pairs([("RELATIONHUB_ENV", "production"), ("RELATIONHUB_METRICS", "on")]);
+        assert!(Config::from_settings(on, &Overrides::default()).unwrap().metrics_enabled);
+        let bad = Settings::from_pairs([("RELATIONHUB_METRICS", "maybe")]);
+        assert!(Config::from_settings(bad, &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_cidr_list() {
+        let s = Settings::from_pairs([("RELATIONHUB_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1")]);
+        assert_eq!(Config::from_settings(s, &Overrides::default()).unwrap().trusted_proxies.len(), 3);
+        let s = Settings::from_pairs([("RELATIONHUB_TRUSTED_PROXIES", "10.0.0.0/99")]);
+        let err = Config::from_settings(s, &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("RELATIONHUB_TRUSTED_PROXIES"), "{err}");
     }
 
     #[test]
@@ -375,5 +450,24 @@ mod tests {
         assert_eq!(s.get("RELATIONHUB_REGISTRATION").as_deref(), Some("closed"));
         assert_eq!(s.get("PORT").as_deref(), Some("1"));
         assert!(parse_file(Path::new("x.toml"), "A = [1]").is_err());
+    }
+
+    #[test]
+    fn introspection_and_the_response_cap_are_configurable() {
+        let c = Config::from_settings(Settings::from_pairs([]), &Overrides::default()).unwrap();
+        assert!(c.introspection);
+        assert_eq!(c.max_response_bytes, 8 * 1024 * 1024);
+        let s = Settings::from_pairs([
+            ("RELATIONHUB_INTROSPECTION", "off"),
+            ("RELATIONHUB_MAX_RESPONSE_BYTES", "4096"),
+        ]);
+        let c = Config::from_settings(s, &Overrides::default()).unwrap();
+        assert!(!c.introspection);
+        assert_eq!(c.max_response_bytes, 4096);
+        for (k, v) in [("RELATIONHUB_INTROSPECTION", "maybe"), ("RELATIONHUB_MAX_RESPONSE_BYTES", "0")] {
+            let err =
+                Config::from_settings(Settings::from_pairs([(k, v)]), &Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains(k), "{err}");
+        }
     }
 }

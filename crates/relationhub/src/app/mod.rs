@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod delivery;
 pub mod error;
 pub mod state;
+pub mod tokens;
 
 pub use error::{ApiError, ApiResult, Code};
 pub use state::AppState;

@@ -99,6 +99,48 @@ impl UserNode {
     }
 }
 
+/// Whether a token is a sign-in session or a personal API token.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::TokenKind", name = "TokenKind")]
+pub enum TokenKindG {
+    /// Issued by `signIn` / `signUp` (or the web app's sign-in); ends with sign-out or expiry.
+    Session,
+    /// A personal API token for scripts (`createApiToken`, `relationhub token create`).
+    Api,
+}
+
+/// A live access token of the signed-in user. The secret is never shown again after creation.
+#[derive(Clone, Debug)]
+pub struct ApiTokenNode(pub domain::ApiToken);
+
+#[Object(name = "ApiToken")]
+impl ApiTokenNode {
+    /// Row id (pass to `revokeApiToken`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// The label given at creation (none for sessions).
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    /// Session or API token.
+    async fn kind(&self) -> TokenKindG {
+        self.0.kind.into()
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When it stops working (none: never).
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+    /// When a request last used it (to the minute; none: never).
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+}
+
 /// A person the user keeps in touch with.
 #[derive(Clone, Debug, SimpleObject)]
 #[graphql(name = "Contact", complex)]
@@ -124,6 +166,7 @@ pub struct ContactNode {
     /// Birthday.
     pub birthday: Option<NaiveDate>,
     /// Free-form notes.
+    #[graphql(complexity = 20)]
     pub notes: Option<String>,
     /// When the user last sent something to this contact.
     pub last_contacted_at: Option<DateTime<Utc>>,
@@ -213,10 +256,15 @@ impl EmailNode {
         &self.0.subject
     }
     /// Plain-text body.
+    // Long text weighs in the complexity budget like a hundred short fields (up to 50,000
+    // characters each), so a page of 100 emails with both bodies is over it; notes and metadata
+    // (up to 10,000 characters, 16 KiB) weigh 20.
+    #[graphql(complexity = 100)]
     async fn body(&self) -> &str {
         &self.0.body
     }
     /// Sanitised HTML body.
+    #[graphql(complexity = 100)]
     async fn body_html(&self) -> Option<&str> {
         self.0.body_html.as_deref()
     }
@@ -293,6 +341,7 @@ impl EmailTemplateNode {
         &self.0.subject
     }
     /// Body pattern.
+    #[graphql(complexity = 100)]
     async fn body(&self) -> &str {
         &self.0.body
     }
@@ -329,6 +378,7 @@ impl ConversationEntryNode {
         ID(self.0.contact_id.clone())
     }
     /// Message text.
+    #[graphql(complexity = 100)]
     async fn content(&self) -> &str {
         &self.0.content
     }
@@ -341,6 +391,7 @@ impl ConversationEntryNode {
         self.0.timestamp
     }
     /// Extra data (a JSON object), e.g. `{"subject": …}`.
+    #[graphql(complexity = 20)]
     async fn metadata(&self) -> Option<async_graphql::Json<serde_json::Value>> {
         self.0.metadata.clone().map(async_graphql::Json)
     }

@@ -3,8 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod account_security;
 mod accounts;
 mod ai;
+mod attacks;
 mod common;
 mod contacts;
 mod delivery;
