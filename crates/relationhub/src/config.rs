@@ -28,9 +28,16 @@ pub struct ConfigError(pub String);
 /// Raw settings, snapshotted once: the process environment wins over `.env`, which wins over the
 /// config file. After [`Settings::load`] nothing reads the process environment again, so a test
 /// built with [`Settings::from_pairs`] never sees the developer's exported variables.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Settings {
     values: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for Settings {
+    /// Names only: the snapshot holds the whole environment, API keys and passwords included.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings").field("names", &self.values.keys().collect::<Vec<_>>()).finish()
+    }
 }
 
 impl Settings {
@@ -402,6 +409,12 @@ mod tests {
         assert!(std::env::var_os("PATH").is_some());
         assert_eq!(Settings::from_pairs([]).get("PATH"), None);
         assert_eq!(Settings::default().get("PATH"), None);
+    }
+
+    #[test]
+    fn debug_shows_names_never_values() {
+        let shown = format!("{:?}", Settings::from_pairs([("ANTHROPIC_API_KEY", "sk-ant-secret")]));
+        assert!(shown.contains("ANTHROPIC_API_KEY") && !shown.contains("sk-ant-secret"), "{shown}");
     }
 
     #[test]
