@@ -129,7 +129,9 @@ async fn two_schedulers_on_one_database_never_send_an_email_twice(kind: Kind) {
     assert_eq!(common::count(&store, &u, EmailStatus::Scheduled).await, 0);
     let (na, nb) = (ta.sent.load(Ordering::SeqCst), tb.sent.load(Ordering::SeqCst));
     assert_eq!(na + nb, 300);
-    assert!(na > 0 && nb > 0, "both schedulers took part ({na} + {nb})");
+    // Usually both take part; on a loaded machine one may claim everything before the other
+    // wakes, which is correct behaviour, so this is reported rather than asserted.
+    eprintln!("scheduler A sent {na}, scheduler B sent {nb}");
 }
 
 async fn an_idle_scheduler_wakes_when_notified(kind: Kind) {
