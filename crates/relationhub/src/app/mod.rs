@@ -6,8 +6,13 @@
 //! door calls the other.
 
 pub mod accounts;
+pub mod contacts;
+pub mod drafting;
+pub mod emails;
 pub mod error;
+pub mod history;
 pub mod state;
+pub mod templates;
 
 pub use error::{ApiError, ApiResult, Code};
 pub use state::AppState;
