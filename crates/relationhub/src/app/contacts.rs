@@ -101,7 +101,8 @@ pub struct ContactChanges {
 }
 
 impl ContactChanges {
-    /// Every field set from a full form (what a web form submits): blank clears.
+    /// Every field of the contact form set from what was submitted (blank clears); the
+    /// birthday, which the form does not show, is kept.
     pub fn replace_all(f: ContactFields) -> Self {
         let set = |v: Option<String>| Change::Set(v.unwrap_or_default());
         ContactChanges {
@@ -113,7 +114,7 @@ impl ContactChanges {
             industry: set(f.industry),
             linked_in_url: set(f.linked_in_url),
             priority: f.priority,
-            birthday: f.birthday.map_or(Change::Clear, Change::Set),
+            birthday: f.birthday.map_or(Change::Keep, Change::Set),
             notes: set(f.notes),
         }
     }

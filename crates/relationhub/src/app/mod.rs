@@ -14,6 +14,7 @@ pub mod history;
 pub mod preferences;
 pub mod state;
 pub mod templates;
+pub mod today;
 
 pub use error::{ApiError, ApiResult, Code};
 pub use state::AppState;

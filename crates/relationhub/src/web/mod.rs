@@ -5,8 +5,16 @@
 
 pub mod assets;
 pub mod auth;
+pub mod compose;
+pub mod contact_page;
+pub mod contacts;
+pub mod editor;
+pub mod emails_list;
 pub mod page;
+pub mod paging;
+pub mod sending;
 pub mod session;
+pub mod today;
 
 use crate::http::Shared;
 use axum::Router;
@@ -27,6 +35,23 @@ pub fn routes() -> Router<Shared> {
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/signup", get(auth::signup_page).post(auth::signup))
         .route("/logout", post(auth::logout))
+        .route("/", get(today::page))
+        .route("/contacts", get(contacts::list).post(contacts::create))
+        .route("/contacts/new", get(contacts::new_form))
+        .route("/contacts/{id}", get(contact_page::page))
+        .route("/contacts/{id}/edit", get(contacts::edit_form).post(contacts::update))
+        .route("/contacts/{id}/delete", get(contacts::delete_form).post(contacts::delete))
+        .route("/contacts/{id}/log", post(contact_page::log))
+        .route("/contacts/{id}/write", get(compose::page).post(compose::generate))
+        .route("/emails", get(emails_list::list))
+        .route("/emails/{id}", get(editor::page).post(editor::save_draft))
+        .route("/emails/{id}/polish", post(editor::polish))
+        .route("/emails/{id}/send", post(editor::send))
+        .route("/emails/{id}/schedule", post(editor::schedule))
+        .route("/emails/{id}/cancel", post(editor::cancel))
+        .route("/emails/{id}/unschedule", post(editor::unschedule))
+        .route("/emails/{id}/delete", post(editor::delete))
+        .route("/emails/{id}/use", post(editor::use_draft))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
