@@ -14,3 +14,4 @@ mod history;
 mod isolation;
 mod limits;
 mod templates;
+mod web;
