@@ -421,11 +421,13 @@ async fn pages_of_fifty_contacts_stay_small_and_page_forward_and_back(kind: Kind
     assert!(p.body.contains("Person 049") && !p.body.contains("Person 050"));
     assert!(p.body.len() < 100 * 1024, "{} bytes", p.body.len());
     let next = p.body.split("href=\"/contacts?").find(|s| s.contains(">Next<")).unwrap();
-    let next = format!("/contacts?{}", &next[..next.find('"').unwrap()]).replace("&amp;", "&").replace("&#38;", "&");
+    let next =
+        format!("/contacts?{}", &next[..next.find('"').unwrap()]).replace("&amp;", "&").replace("&#38;", "&");
     let p2 = b.get(&next).await;
     assert!(p2.body.contains("Person 050") && !p2.body.contains("Person 049"));
     let prev = p2.body.split("href=\"/contacts").find(|s| s.contains(">Previous<")).unwrap();
-    let prev = format!("/contacts{}", &prev[..prev.find('"').unwrap()]).replace("&amp;", "&").replace("&#38;", "&");
+    let prev =
+        format!("/contacts{}", &prev[..prev.find('"').unwrap()]).replace("&amp;", "&").replace("&#38;", "&");
     assert!(b.get(&prev).await.body.contains("Person 000"));
 }
 
