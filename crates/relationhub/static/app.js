@@ -1,6 +1,7 @@
 // RelationHub's own script: progressive enhancement only. Every page works without it.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
   // Fill hidden time-zone fields with the browser's zone (sign-up, settings default).
   var zone = "";
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
