@@ -14,6 +14,7 @@ pub mod page;
 pub mod paging;
 pub mod sending;
 pub mod session;
+pub mod templates_pages;
 pub mod today;
 
 use crate::http::Shared;
@@ -52,6 +53,11 @@ pub fn routes() -> Router<Shared> {
         .route("/emails/{id}/unschedule", post(editor::unschedule))
         .route("/emails/{id}/delete", post(editor::delete))
         .route("/emails/{id}/use", post(editor::use_draft))
+        .route("/templates", get(templates_pages::list).post(templates_pages::create))
+        .route("/templates/new", get(templates_pages::new_form))
+        .route("/templates/{id}", get(templates_pages::edit_form).post(templates_pages::update))
+        .route("/templates/{id}/default", post(templates_pages::make_default))
+        .route("/templates/{id}/delete", post(templates_pages::delete))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
