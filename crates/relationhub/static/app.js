@@ -8,6 +8,10 @@
   document.querySelectorAll("input[data-browser-zone]").forEach(function (el) {
     if (!el.value) { el.value = zone; }
   });
+  // The time-zone choice defaults to the browser's until one is saved.
+  document.querySelectorAll("form[data-zone-form] select[name=timeZone]").forEach(function (el) {
+    if (!el.value && zone && el.querySelector("option[value='" + zone.replace(/'/g, "") + "']")) { el.value = zone; }
+  });
   // Forms that ask before doing something that cannot be undone.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (ev) {

@@ -14,6 +14,7 @@ pub mod page;
 pub mod paging;
 pub mod sending;
 pub mod session;
+pub mod settings;
 pub mod templates_pages;
 pub mod today;
 
@@ -53,6 +54,7 @@ pub fn routes() -> Router<Shared> {
         .route("/emails/{id}/unschedule", post(editor::unschedule))
         .route("/emails/{id}/delete", post(editor::delete))
         .route("/emails/{id}/use", post(editor::use_draft))
+        .route("/settings", get(settings::page).post(settings::save))
         .route("/templates", get(templates_pages::list).post(templates_pages::create))
         .route("/templates/new", get(templates_pages::new_form))
         .route("/templates/{id}", get(templates_pages::edit_form).post(templates_pages::update))

@@ -100,9 +100,9 @@ impl FromRequestParts<Shared> for Auth {
         let store = &shared.state.store;
         match store.authenticate_token(&hash).await {
             Ok(Some((user, _))) => {
-                let zone = match store.time_zone(&user.id).await {
-                    Ok(tz) => tz.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::UTC),
-                    Err(e) => return Err(WebError::internal(e).into_response()),
+                let zone = match crate::app::preferences::time_zone(&shared.state, &user).await {
+                    Ok(zone) => zone,
+                    Err(e) => return Err(WebError::from(e).into_response()),
                 };
                 Ok(Auth { csrf: csrf_for(secret), user, token_hash: hash, zone })
             }

@@ -3,8 +3,8 @@
 
 use super::page::{Chrome, Field, WebResult, attach, q, render, render_status, see_other};
 use super::session::{Auth, Posted};
-use crate::app::templates::{self, PLACEHOLDERS, TemplateChanges, TemplateFields};
 use crate::app::ApiError;
+use crate::app::templates::{self, PLACEHOLDERS, TemplateChanges, TemplateFields};
 use crate::http::Shared;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -13,8 +13,12 @@ use domain::{EmailTemplate, TemplateType};
 use serde::Deserialize;
 use store::PageRequest;
 
-const TYPES: &[(&str, &str)] =
-    &[("FORMAL", "Formal"), ("CASUAL", "Casual"), ("TEMPLATE_BASED", "Template based"), ("AI_GENERATED", "AI generated")];
+const TYPES: &[(&str, &str)] = &[
+    ("FORMAL", "Formal"),
+    ("CASUAL", "Casual"),
+    ("TEMPLATE_BASED", "Template based"),
+    ("AI_GENERATED", "AI generated"),
+];
 
 fn template_type(v: &str) -> Option<TemplateType> {
     match v {
@@ -71,9 +75,19 @@ pub async fn list(State(shared): State<Shared>, auth: Auth, Query(d): Query<Done
     let rows = page
         .items
         .into_iter()
-        .map(|(t, _)| Row { kind: type_label(t.template_type), id: t.id, name: t.name, subject: t.subject, is_default: t.is_default })
+        .map(|(t, _)| Row {
+            kind: type_label(t.template_type),
+            id: t.id,
+            name: t.name,
+            subject: t.subject,
+            is_default: t.is_default,
+        })
         .collect();
-    let view = ListPage { chrome: Chrome::new(&auth, "templates", "Templates").with_notice(d.done.as_deref()), rows, placeholders: PLACEHOLDERS };
+    let view = ListPage {
+        chrome: Chrome::new(&auth, "templates", "Templates").with_notice(d.done.as_deref()),
+        rows,
+        placeholders: PLACEHOLDERS,
+    };
     Ok(render(&view))
 }
 
@@ -106,12 +120,25 @@ impl TemplateForm {
             Field::new("Name", "name", "text", &self.name).required(),
             Field::new("Subject", "subject", "text", &self.subject).required(),
             Field::new("Body", "body", "textarea", &self.body).required(),
-            Field::select("Type", "templateType", if self.template_type.is_empty() { "FORMAL" } else { &self.template_type }, TYPES),
+            Field::select(
+                "Type",
+                "templateType",
+                if self.template_type.is_empty() { "FORMAL" } else { &self.template_type },
+                TYPES,
+            ),
         ]
     }
 }
 
-fn form_page(auth: &Auth, title: &str, action: String, form: &TemplateForm, id: &str, is_default: bool, err: Option<&ApiError>) -> axum::response::Response {
+fn form_page(
+    auth: &Auth,
+    title: &str,
+    action: String,
+    form: &TemplateForm,
+    id: &str,
+    is_default: bool,
+    err: Option<&ApiError>,
+) -> axum::response::Response {
     let mut fields = form.fields();
     let error = err.and_then(|e| attach(&mut fields, e)).unwrap_or_default();
     let view = FormPage {
@@ -151,7 +178,9 @@ pub async fn create(State(shared): State<Shared>, posted: Posted<TemplateForm>) 
     .await;
     match result {
         Ok(_) => Ok(see_other("/templates?done=saved")),
-        Err(e @ ApiError::BadInput { .. }) => Ok(form_page(&auth, "New template", "/templates".into(), &form, "", false, Some(&e))),
+        Err(e @ ApiError::BadInput { .. }) => {
+            Ok(form_page(&auth, "New template", "/templates".into(), &form, "", false, Some(&e)))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -159,11 +188,23 @@ pub async fn create(State(shared): State<Shared>, posted: Posted<TemplateForm>) 
 /// `GET /templates/{id}`.
 pub async fn edit_form(State(shared): State<Shared>, auth: Auth, Path(id): Path<String>) -> WebResult {
     let t = templates::get(&shared.state, &auth.user, &id).await?;
-    Ok(form_page(&auth, &format!("Edit {}", t.name), format!("/templates/{}", q(&t.id)), &TemplateForm::of(&t), &t.id, t.is_default, None))
+    Ok(form_page(
+        &auth,
+        &format!("Edit {}", t.name),
+        format!("/templates/{}", q(&t.id)),
+        &TemplateForm::of(&t),
+        &t.id,
+        t.is_default,
+        None,
+    ))
 }
 
 /// `POST /templates/{id}`.
-pub async fn update(State(shared): State<Shared>, Path(id): Path<String>, posted: Posted<TemplateForm>) -> WebResult {
+pub async fn update(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    posted: Posted<TemplateForm>,
+) -> WebResult {
     let Posted { auth, form } = posted;
     let result = async {
         let changes = TemplateChanges {
@@ -178,21 +219,35 @@ pub async fn update(State(shared): State<Shared>, Path(id): Path<String>, posted
     .await;
     match result {
         Ok(_) => Ok(see_other("/templates?done=saved")),
-        Err(e @ ApiError::BadInput { .. }) => {
-            Ok(form_page(&auth, "Edit template", format!("/templates/{}", q(&id)), &form, &id, false, Some(&e)))
-        }
+        Err(e @ ApiError::BadInput { .. }) => Ok(form_page(
+            &auth,
+            "Edit template",
+            format!("/templates/{}", q(&id)),
+            &form,
+            &id,
+            false,
+            Some(&e),
+        )),
         Err(e) => Err(e.into()),
     }
 }
 
 /// `POST /templates/{id}/default`: "Make default".
-pub async fn make_default(State(shared): State<Shared>, Path(id): Path<String>, posted: Posted<super::auth::Empty>) -> WebResult {
+pub async fn make_default(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    posted: Posted<super::auth::Empty>,
+) -> WebResult {
     templates::make_default(&shared.state, &posted.auth.user, &id).await?;
     Ok(see_other("/templates?done=default"))
 }
 
 /// `POST /templates/{id}/delete`.
-pub async fn delete(State(shared): State<Shared>, Path(id): Path<String>, posted: Posted<super::auth::Empty>) -> WebResult {
+pub async fn delete(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    posted: Posted<super::auth::Empty>,
+) -> WebResult {
     templates::delete(&shared.state, &posted.auth.user, &id).await?;
     Ok(see_other("/templates?done=deleted"))
 }

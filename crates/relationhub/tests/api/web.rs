@@ -431,7 +431,88 @@ async fn pages_of_fifty_contacts_stay_small_and_page_forward_and_back(kind: Kind
     assert!(b.get(&prev).await.body.contains("Person 000"));
 }
 
+async fn templates_can_be_created_edited_made_default_and_deleted(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let mut b = Browser::new(&app);
+    b.sign_up("tpl@example.com").await;
+    let form = b.get("/templates/new").await;
+    for label in [">Name", ">Subject", ">Body", ">Type", "{{firstName}}"] {
+        assert!(form.body.contains(label), "{label}");
+    }
+    let bad = b
+        .submit(
+            &form,
+            "/templates",
+            &[
+                ("name", "Check-in"),
+                ("subject", ""),
+                ("body", "Hi {{firstName}}"),
+                ("templateType", "CASUAL"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"e-subject\"") && bad.body.contains("value=\"Check-in\""));
+    let ok = b
+        .submit(
+            &form,
+            "/templates",
+            &[
+                ("name", "Check-in"),
+                ("subject", "Hello {{firstName}}"),
+                ("body", "Hi {{firstName}}"),
+                ("templateType", "CASUAL"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.location.as_deref(), Some("/templates?done=saved"));
+    let list = b.get("/templates").await;
+    assert!(list.body.contains("Check-in") && list.body.contains("Make default"));
+    let id = list
+        .body
+        .split("href=\"/templates/")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .find(|s| *s != "new")
+        .unwrap()
+        .to_owned();
+    let p = b.submit(&list, &format!("/templates/{id}/default"), &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(b.get("/templates").await.body.contains(">Default<"));
+    let edit = b.get(&format!("/templates/{id}")).await;
+    let p = b
+        .submit(
+            &edit,
+            &format!("/templates/{id}"),
+            &[("name", "Renamed"), ("subject", "Hi"), ("body", "Body"), ("templateType", "FORMAL")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(b.get("/templates").await.body.contains("Renamed"));
+    let p = b.submit(&edit, &format!("/templates/{id}/delete"), &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(!b.get("/templates").await.body.contains("Renamed"));
+}
+
+async fn settings_change_the_name_and_time_zone_and_show_providers_and_mail(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let mut b = Browser::new(&app);
+    b.sign_up("set@example.com").await;
+    let page = b.get("/settings").await;
+    assert!(page.body.contains("Europe/Berlin\" selected"), "the zone chosen at sign-up");
+    assert!(page.body.contains("builtin") && page.body.contains("Outbox"));
+    let bad = b.submit(&page, "/settings", &[("name", "New Name"), ("timeZone", "Mars/Olympus")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"e-timeZone\""));
+    let ok = b.submit(&page, "/settings", &[("name", "New Name"), ("timeZone", "America/New_York")]).await;
+    assert_eq!(ok.location.as_deref(), Some("/settings?done=saved"));
+    let page = b.get("/settings").await;
+    assert!(page.body.contains("value=\"New Name\"") && page.body.contains("America/New_York\" selected"));
+}
+
 on_both!(
+    templates_can_be_created_edited_made_default_and_deleted,
+    settings_change_the_name_and_time_zone_and_show_providers_and_mail,
     signed_out_app_pages_redirect_to_login_with_a_local_next,
     pages_carry_the_security_headers,
     signing_up_sets_a_strict_session_cookie_and_signing_out_ends_the_session,
