@@ -15,32 +15,42 @@
   // Forms that ask before doing something that cannot be undone.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (ev) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) { ev.preventDefault(); }
+      if (!window.confirm(form.getAttribute("data-confirm"))) { ev.preventDefault(); ev.stopImmediatePropagation(); }
     });
   });
-  // Generation and polishing update in place: post the form, swap in the result's section.
-  document.querySelectorAll("form[data-inplace]").forEach(function (form) {
-    form.addEventListener("submit", function (ev) {
-      if (!window.fetch || !window.DOMParser) { return; }
-      ev.preventDefault();
-      var target = document.getElementById(form.getAttribute("data-inplace"));
-      var button = form.querySelector("button[type=submit]");
-      if (button) { button.disabled = true; }
-      form.classList.add("busy");
-      fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin" })
-        .then(function (resp) { return resp.text().then(function (text) { return { resp: resp, text: text }; }); })
-        .then(function (r) {
-          var doc = new DOMParser().parseFromString(r.text, "text/html");
-          var fresh = doc.getElementById(form.getAttribute("data-inplace"));
-          if (fresh && target) {
-            target.replaceWith(fresh);
-            if (r.resp.url) { window.history.replaceState(null, "", r.resp.url); }
-          } else {
-            document.open(); document.write(r.text); document.close();
-          }
-        })
-        .catch(function () { form.submit(); })
-        .finally(function () { if (button) { button.disabled = false; } form.classList.remove("busy"); });
-    });
+  // Generation and polishing update in place: post the form, swap in the fresh section of the
+  // page the server answers with (the same page a browser without scripts is redirected to).
+  // Listening on the document keeps working after a section was swapped.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    var button = ev.submitter || null;
+    var targetId = (button && button.getAttribute("data-inplace")) || form.getAttribute("data-inplace");
+    if (!targetId || !window.fetch || !window.DOMParser || !window.URLSearchParams) { return; }
+    if (form.hasAttribute("data-confirm") && ev.defaultPrevented) { return; }
+    ev.preventDefault();
+    var action = (button && button.hasAttribute("formaction")) ? button.formAction : form.action;
+    var body = new URLSearchParams(new FormData(form));
+    var busy = document.getElementById(targetId) || form;
+    busy.classList.add("busy");
+    if (button) { button.disabled = true; }
+    fetch(action, { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (resp) { return resp.text().then(function (text) { return { resp: resp, text: text }; }); })
+      .then(function (r) {
+        var doc = new DOMParser().parseFromString(r.text, "text/html");
+        var fresh = doc.getElementById(targetId);
+        var old = document.getElementById(targetId);
+        var notice = doc.querySelector(".notice, .alert");
+        if (fresh && old) {
+          old.replaceWith(fresh);
+          var main = document.getElementById("main");
+          document.querySelectorAll("main > .notice").forEach(function (n) { n.remove(); });
+          if (notice && main && notice.parentNode && notice.parentNode.id === "main") { main.insertBefore(notice, main.firstChild); }
+          if (r.resp.redirected) { window.history.replaceState(null, "", r.resp.url); }
+        } else {
+          window.location.href = r.resp.url || action;
+        }
+      })
+      .catch(function () { form.submit(); })
+      .finally(function () { busy.classList.remove("busy"); if (button) { button.disabled = false; } });
   });
 })();

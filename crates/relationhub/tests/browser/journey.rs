@@ -42,6 +42,8 @@ async fn journey(s: &Session, email: &str, javascript: bool) {
     s.screenshot("write-follow-up").await;
     s.button("Use this draft").await;
     s.sees("Edit draft").await;
+    s.button("Polish").await;
+    s.sees("Polished.").await;
 
     s.fill("Subject", "Notes on the engine, as promised").await;
     s.button("Save draft").await;
