@@ -126,9 +126,9 @@ async fn body_bytes(parts: Parts, body: axum::body::Body) -> Result<Bytes, Respo
     Bytes::from_request(Request::from_parts(parts, body), &()).await.map_err(IntoResponse::into_response)
 }
 
-fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Response> {
+fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
     serde_urlencoded::from_bytes(bytes)
-        .map_err(|_| WebError::BadRequest("The form was incomplete; please try again.").into_response())
+        .map_err(|_| WebError::BadRequest("The form was incomplete; please try again."))
 }
 
 /// A form posted by a signed-in user with a valid CSRF token (else 403, nothing changed).
@@ -150,7 +150,7 @@ impl<T: DeserializeOwned + Send> FromRequest<Shared> for Posted<T> {
         if !same(&check.csrf, &auth.csrf) {
             return Err(WebError::Csrf.into_response());
         }
-        Ok(Posted { form: parse_form(&bytes)?, auth })
+        Ok(Posted { form: parse_form(&bytes).map_err(IntoResponse::into_response)?, auth })
     }
 }
 
@@ -174,7 +174,7 @@ impl<T: DeserializeOwned + Send> FromRequest<Shared> for PublicPosted<T> {
         if expected.is_empty() || !same(&check.csrf, expected) {
             return Err(WebError::Csrf.into_response());
         }
-        Ok(PublicPosted { form: parse_form(&bytes)?, headers })
+        Ok(PublicPosted { form: parse_form(&bytes).map_err(IntoResponse::into_response)?, headers })
     }
 }
 
