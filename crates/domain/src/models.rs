@@ -39,6 +39,8 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
+    /// When a request last authenticated with it (to the minute; None when never used).
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 /// A person the user keeps in touch with.

@@ -122,6 +122,14 @@ pub struct Config {
     pub ai_rate_per_minute: u32,
     /// Mail transport (SMTP or the outbox directory), tracking and the scheduler's knobs.
     pub delivery: delivery::DeliveryConfig,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`RELATIONHUB_TRUSTED_PROXIES`, CIDR
+    /// list; empty = none, the TCP peer is the client).
+    pub trusted_proxies: Vec<crate::http::client_ip::Cidr>,
+    /// Whether `/metrics` is served (`RELATIONHUB_METRICS=on|off`; on in development, off in
+    /// production unless turned on).
+    pub metrics_enabled: bool,
+    /// When set, `/metrics` answers only requests bearing this token (`RELATIONHUB_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -136,6 +144,9 @@ impl std::fmt::Debug for Config {
             .field("cors_origins", &self.cors_origins)
             .field("ai", &self.ai)
             .field("delivery", &self.delivery)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_enabled", &self.metrics_enabled)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
 }
@@ -210,7 +221,31 @@ impl Config {
         }
         let delivery = delivery::DeliveryConfig::from_lookup(|k| settings.get(k), &data_dir)
             .map_err(|e| ConfigError(e.to_string()))?;
+        let trusted_proxies = match settings.get("RELATIONHUB_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| {
+                    crate::http::client_ip::Cidr::parse(s)
+                        .map_err(|e| ConfigError(format!("RELATIONHUB_TRUSTED_PROXIES: {e}")))
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let metrics_enabled =
+            match settings.get("RELATIONHUB_METRICS").as_deref().map(str::to_ascii_lowercase) {
+                None => environment == Environment::Development,
+                Some(v) if matches!(v.as_str(), "on" | "true" | "1" | "yes") => true,
+                Some(v) if matches!(v.as_str(), "off" | "false" | "0" | "no") => false,
+                Some(other) => {
+                    return Err(ConfigError(format!("RELATIONHUB_METRICS={other:?}: expected on or off")));
+                }
+            };
+        let metrics_token = settings.get("RELATIONHUB_METRICS_TOKEN");
         Ok(Config {
+            trusted_proxies,
+            metrics_enabled,
+            metrics_token,
             delivery,
             ai,
             ai_rate_per_minute,
@@ -266,6 +301,27 @@ mod tests {
         assert_eq!(c.max_connections, (cores * 2).clamp(4, 16));
         let s = Settings::from_pairs([("RELATIONHUB_DB_MAX_CONNECTIONS", "7")]);
         assert_eq!(Config::from_settings(s, &Overrides::default()).unwrap().max_connections, 7);
+    }
+
+    #[test]
+    fn metrics_default_on_in_development_and_off_in_production() {
+        let dev = Config::from_settings(Settings::from_pairs([]), &Overrides::default()).unwrap();
+        assert!(dev.metrics_enabled && dev.metrics_token.is_none());
+        let prod = Settings::from_pairs([("RELATIONHUB_ENV", "production")]);
+        assert!(!Config::from_settings(prod, &Overrides::default()).unwrap().metrics_enabled);
+        let on = Settings::from_pairs([("RELATIONHUB_ENV", "production"), ("RELATIONHUB_METRICS", "on")]);
+        assert!(Config::from_settings(on, &Overrides::default()).unwrap().metrics_enabled);
+        let bad = Settings::from_pairs([("RELATIONHUB_METRICS", "maybe")]);
+        assert!(Config::from_settings(bad, &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_cidr_list() {
+        let s = Settings::from_pairs([("RELATIONHUB_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1")]);
+        assert_eq!(Config::from_settings(s, &Overrides::default()).unwrap().trusted_proxies.len(), 3);
+        let s = Settings::from_pairs([("RELATIONHUB_TRUSTED_PROXIES", "10.0.0.0/99")]);
+        let err = Config::from_settings(s, &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("RELATIONHUB_TRUSTED_PROXIES"), "{err}");
     }
 
     #[test]

@@ -82,6 +82,12 @@ impl TestDb {
         Store::connect(&self.database_url(), &opts).await.expect("connect to test database")
     }
 
+    /// A handle on the same database that does not own it (dropping it removes nothing): for a
+    /// second server process on one database.
+    pub fn alias(&self) -> TestDb {
+        TestDb { url: self.url.clone(), kind: self.kind, pg_name: None, _dir: None }
+    }
+
     /// The directory holding a SQLite test database (None on PostgreSQL).
     pub fn dir(&self) -> Option<&std::path::Path> {
         self._dir.as_ref().map(|d| d.path())

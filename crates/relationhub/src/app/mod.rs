@@ -15,6 +15,7 @@ pub mod preferences;
 pub mod state;
 pub mod templates;
 pub mod today;
+pub mod tokens;
 
 pub use error::{ApiError, ApiResult, Code};
 pub use state::AppState;

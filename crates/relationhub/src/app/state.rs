@@ -1,6 +1,7 @@
 //! The application state every front door shares: the store, the configuration, the AI
 //! generator, the mail sender and the in-process rate limiters.
 
+use crate::auth::password::PasswordGate;
 use crate::auth::rate_limit::RateLimiter;
 use crate::config::Config;
 use std::sync::Arc;
@@ -14,10 +15,11 @@ pub struct AppState {
     pub store: Store,
     /// Validated configuration.
     pub config: Arc<Config>,
-    /// Failed sign-ins per account (5 per 15 minutes).
-    pub signin_by_email: Arc<RateLimiter>,
-    /// Failed sign-ins per client address (20 per 15 minutes).
+    /// Failed sign-ins per client address (20 per 15 minutes, per process; the per-account
+    /// limit is counted in the database, see [`crate::app::accounts::SIGN_IN_LIMITS`]).
     pub signin_by_ip: Arc<RateLimiter>,
+    /// Bounds concurrent argon2 work (one hash per core, a short queue, the rest RATE_LIMITED).
+    pub passwords: Arc<PasswordGate>,
     /// Sign-ups per client address (10 per hour).
     pub signup_by_ip: Arc<RateLimiter>,
     /// The AI drafting engine (providers, retries, fallback).
@@ -52,7 +54,7 @@ impl AppState {
             generator,
             store,
             config,
-            signin_by_email: Arc::new(RateLimiter::new(5, quarter)),
+            passwords: Arc::new(PasswordGate::for_cores()),
             signin_by_ip: Arc::new(RateLimiter::new(20, quarter)),
             signup_by_ip: Arc::new(RateLimiter::new(10, Duration::from_secs(3600))),
         })

@@ -1,5 +1,7 @@
 //! Password hashing with argon2id (RustCrypto defaults: m=19 MiB, t=2, p=1), always on the
-//! blocking pool so a sign-in storm never stalls the async runtime.
+//! blocking pool so a sign-in storm never stalls the async runtime, and always behind a
+//! [`PasswordGate`] so it never runs more than once per core at a time (each check costs 19 MiB
+//! and a core for tens of milliseconds).
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -43,6 +45,54 @@ pub async fn dummy_hash() -> &'static str {
         .await
 }
 
+/// The gate was full: too many password checks are running or waiting.
+#[derive(Debug, thiserror::Error)]
+#[error("too many password checks in progress")]
+pub struct Busy;
+
+/// Bounds argon2 work: at most `workers` hashes run at once, at most `waiting` more wait for a
+/// turn, and anything beyond is turned away at once ([`Busy`], which callers answer with
+/// RATE_LIMITED) instead of queueing without bound.
+#[derive(Debug)]
+pub struct PasswordGate {
+    admitted: tokio::sync::Semaphore,
+    working: tokio::sync::Semaphore,
+}
+
+impl PasswordGate {
+    /// A gate with `workers` concurrent hashes and `waiting` queued ones.
+    pub fn new(workers: usize, waiting: usize) -> Self {
+        let workers = workers.max(1);
+        Self {
+            admitted: tokio::sync::Semaphore::new(workers + waiting),
+            working: tokio::sync::Semaphore::new(workers),
+        }
+    }
+
+    /// One worker per CPU core and four waiting per core.
+    pub fn for_cores() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Self::new(cores, cores * 4)
+    }
+
+    async fn run<T>(&self, work: impl Future<Output = T>) -> Result<T, Busy> {
+        let _admitted = self.admitted.try_acquire().map_err(|_| Busy)?;
+        let _turn = self.working.acquire().await.map_err(|_| Busy)?;
+        metrics::counter!("relationhub_password_checks_total").increment(1);
+        Ok(work.await)
+    }
+
+    /// [`hash`] behind the gate.
+    pub async fn hash(&self, password: String) -> Result<Result<String, HashError>, Busy> {
+        self.run(hash(password)).await
+    }
+
+    /// [`verify`] behind the gate.
+    pub async fn verify(&self, password: String, stored: String) -> Result<bool, Busy> {
+        self.run(verify(password, stored)).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[tokio::test]
@@ -52,5 +102,27 @@ mod tests {
         assert!(super::verify("correct horse battery".into(), h.clone()).await);
         assert!(!super::verify("wrong".into(), h).await);
         assert!(!super::verify("x".into(), "not a hash".into()).await);
+    }
+
+    #[tokio::test]
+    async fn the_gate_turns_away_what_it_cannot_queue() {
+        let gate = std::sync::Arc::new(super::PasswordGate::new(1, 1));
+        let h = super::hash("correct horse battery".into()).await.unwrap();
+        let tasks: Vec<_> = (0..6)
+            .map(|_| {
+                let (gate, h) = (gate.clone(), h.clone());
+                tokio::spawn(async move { gate.verify("correct horse battery".into(), h).await })
+            })
+            .collect();
+        let mut ok = 0;
+        let mut busy = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(true) => ok += 1,
+                Ok(false) => panic!("the right password failed"),
+                Err(super::Busy) => busy += 1,
+            }
+        }
+        assert!(ok >= 1 && busy >= 1 && ok + busy == 6, "ok {ok} busy {busy}");
     }
 }

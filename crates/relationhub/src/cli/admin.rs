@@ -1,5 +1,5 @@
-//! `relationhub user create` and `relationhub token create`: accounts and API tokens for
-//! administrators and scripts.
+//! `relationhub user create|set-password` and `relationhub token create`: accounts and API
+//! tokens for administrators and scripts.
 
 use super::{CliResult, connect};
 use crate::config::Config;
@@ -29,6 +29,21 @@ pub enum UserCommand {
         #[arg(long, env = "RELATIONHUB_NEW_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+    /// Set an account's password (revokes all of its sessions; API tokens keep working).
+    SetPassword {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        /// Read the new password from standard input (the only way: a flag would show in `ps`).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn read_password_stdin() -> anyhow::Result<String> {
+    let mut s = String::new();
+    std::io::stdin().take(64 * 1024).read_to_string(&mut s).context("reading the password from stdin")?;
+    Ok(s.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// Token commands.
@@ -50,13 +65,27 @@ pub enum TokenCommand {
 
 /// Runs `user …`.
 pub async fn run_user(config: &Config, cmd: UserCommand) -> CliResult {
-    let UserCommand::Create { email, name, password_stdin, password } = cmd;
-    let password = match (password_stdin, password) {
-        (true, _) => {
-            let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).context("reading the password from stdin")?;
-            s.trim_end_matches(['\r', '\n']).to_owned()
+    let (email, name, password_stdin, password) = match cmd {
+        UserCommand::Create { email, name, password_stdin, password } => {
+            (email, name, password_stdin, password)
         }
+        UserCommand::SetPassword { email, password_stdin: _ } => {
+            let password = read_password_stdin()?;
+            let store = connect(config, false).await?;
+            let user =
+                crate::app::accounts::set_password(&store, &email, &password).await.map_err(|e| match e {
+                    crate::app::ApiError::NotFound(_) => anyhow::anyhow!("no account with email {email}"),
+                    other => anyhow::anyhow!("{other}"),
+                })?;
+            println!(
+                "Password changed for {} <{}>; every session of the account was signed out",
+                user.name, user.email
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    let password = match (password_stdin, password) {
+        (true, _) => read_password_stdin()?,
         (false, Some(p)) => p,
         (false, None) => bail!("give the password with --password-stdin (or --password)"),
     };

@@ -6,7 +6,9 @@
 use super::context::state;
 use super::error::ApiError;
 use super::loaders::{CountKey, Loaders};
-use super::types::{ContactNode, ConversationEntryNode, EmailNode, EmailTemplateNode, PageInfo};
+use super::types::{
+    ApiTokenNode, ContactNode, ConversationEntryNode, EmailNode, EmailTemplateNode, PageInfo,
+};
 use async_graphql::{Context, Object, SimpleObject};
 use store::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use store::{ContactFilter, EmailFilter, Page};
@@ -34,6 +36,8 @@ pub enum CountQuery {
     ContactEmails(String),
     /// History with one contact (batched across contacts).
     ContactHistory(String),
+    /// A user's live tokens.
+    Tokens(String),
 }
 
 impl CountQuery {
@@ -44,6 +48,7 @@ impl CountQuery {
             CountQuery::Emails(user, f) => store.count_emails(user, f).await,
             CountQuery::Templates(user) => store.count_templates(user).await,
             CountQuery::History(user, contact) => store.count_history(user, contact).await,
+            CountQuery::Tokens(user) => store.count_live_tokens(user).await,
             CountQuery::ContactEmails(id) | CountQuery::ContactHistory(id) => {
                 let key = match self {
                     CountQuery::ContactEmails(_) => CountKey::Emails(id.clone()),
@@ -129,6 +134,11 @@ impl From<domain::EmailTemplate> for EmailTemplateNode {
         EmailTemplateNode(t)
     }
 }
+impl From<domain::ApiToken> for ApiTokenNode {
+    fn from(t: domain::ApiToken) -> Self {
+        ApiTokenNode(t)
+    }
+}
 impl From<domain::ConversationEntry> for ConversationEntryNode {
     fn from(e: domain::ConversationEntry) -> Self {
         ConversationEntryNode(e)
@@ -152,4 +162,12 @@ connection!(
     ConversationEntryNode,
     "ConversationEntryConnection",
     "ConversationEntryEdge"
+);
+connection!(
+    ApiTokenConnection,
+    ApiTokenEdge,
+    domain::ApiToken,
+    ApiTokenNode,
+    "ApiTokenConnection",
+    "ApiTokenEdge"
 );

@@ -99,6 +99,48 @@ impl UserNode {
     }
 }
 
+/// Whether a token is a sign-in session or a personal API token.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::TokenKind", name = "TokenKind")]
+pub enum TokenKindG {
+    /// Issued by `signIn` / `signUp` (or the web app's sign-in); ends with sign-out or expiry.
+    Session,
+    /// A personal API token for scripts (`createApiToken`, `relationhub token create`).
+    Api,
+}
+
+/// A live access token of the signed-in user. The secret is never shown again after creation.
+#[derive(Clone, Debug)]
+pub struct ApiTokenNode(pub domain::ApiToken);
+
+#[Object(name = "ApiToken")]
+impl ApiTokenNode {
+    /// Row id (pass to `revokeApiToken`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// The label given at creation (none for sessions).
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    /// Session or API token.
+    async fn kind(&self) -> TokenKindG {
+        self.0.kind.into()
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When it stops working (none: never).
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+    /// When a request last used it (to the minute; none: never).
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+}
+
 /// A person the user keeps in touch with.
 #[derive(Clone, Debug, SimpleObject)]
 #[graphql(name = "Contact", complex)]

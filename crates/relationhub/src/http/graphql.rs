@@ -1,16 +1,15 @@
 //! `POST /graphql` (with bearer-token authentication) and GraphiQL on `GET /graphql`.
 
 use super::Shared;
-use crate::auth::token;
 use crate::graphql::error::Code;
-use crate::graphql::{Viewer, execute};
+use crate::graphql::execute;
 use async_graphql::ParseRequestError;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -49,32 +48,6 @@ fn parse_cached(request: &mut async_graphql::Request) {
     request.set_parsed_query(doc);
 }
 
-/// Resolves the `Authorization: Bearer <token>` header into a viewer. A missing header is
-/// anonymous; an unknown, expired or revoked token is anonymous with a reason, so protected
-/// fields answer UNAUTHENTICATED while `signIn` still works.
-async fn viewer(shared: &Shared, headers: &HeaderMap, client: SocketAddr) -> Viewer {
-    let mut v = Viewer { client_ip: Some(client.ip()), ..Default::default() };
-    let Some(raw) = headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()) else { return v };
-    let Some(secret) = raw.strip_prefix("Bearer ").or_else(|| raw.strip_prefix("bearer ")).map(str::trim)
-    else {
-        v.token_problem = Some("malformed Authorization header: expected `Bearer <token>`");
-        return v;
-    };
-    let hash = token::hash(secret);
-    match shared.state.store.authenticate_token(&hash).await {
-        Ok(Some((user, _))) => {
-            v.user = Some(user);
-            v.token_hash = Some(hash);
-        }
-        Ok(None) => v.token_problem = Some("invalid, expired or revoked token"),
-        Err(e) => {
-            tracing::error!(error = %e, "token lookup failed");
-            v.token_unverified = true;
-        }
-    }
-    v
-}
-
 /// Executes a GraphQL request.
 pub async fn graphql(
     State(shared): State<Shared>,
@@ -102,7 +75,7 @@ pub async fn graphql(
     let mut request = req.into_inner();
     parse_cached(&mut request);
     let operation = super::metrics::operation_label(request.operation_name.as_deref(), &request.query);
-    let viewer = viewer(&shared, &headers, client).await;
+    let viewer = super::auth::bearer_viewer(&shared, &headers, client).await;
     let resp = execute(&shared.schema, &shared.state, viewer, request).await;
     let outcome = resp
         .errors

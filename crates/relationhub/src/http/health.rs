@@ -23,7 +23,9 @@ pub async fn ready(State(shared): State<Shared>) -> (StatusCode, Json<Value>) {
     if let DatabaseUrl::Sqlite { path: Some(path) } = store.url()
         && !path.exists()
     {
-        return unavailable(format!("database file {} is missing", path.display()));
+        // The path stays in the log: a public endpoint does not describe the server's disk.
+        tracing::warn!(path = %path.display(), "readiness: the database file is missing");
+        return unavailable("database file missing".into());
     }
     let check = tokio::time::timeout(std::time::Duration::from_secs(3), async {
         store.ping().await?;

@@ -3,8 +3,8 @@
 
 use super::Shared;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
@@ -68,8 +68,37 @@ pub fn record_request(operation: &str, outcome: &str, elapsed: Duration) {
         .record(elapsed.as_secs_f64());
 }
 
-/// Renders the text exposition format.
-pub async fn render(State(shared): State<Shared>) -> impl IntoResponse {
+/// True when `presented` equals `expected`, in time independent of where they differ.
+fn same_secret(presented: &str, expected: &str) -> bool {
+    use sha2::Digest as _;
+    // Comparing digests keeps the time independent of the lengths too.
+    let (a, b) = (sha2::Sha256::digest(presented.as_bytes()), sha2::Sha256::digest(expected.as_bytes()));
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Renders the text exposition format: 404 unless `RELATIONHUB_METRICS` is on, 401 without the
+/// bearer token when `RELATIONHUB_METRICS_TOKEN` is set.
+pub async fn render(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    let config = &shared.state.config;
+    if !config.metrics_enabled {
+        return (StatusCode::NOT_FOUND, "metrics are off (RELATIONHUB_METRICS=on turns them on)")
+            .into_response();
+    }
+    if let Some(expected) = &config.metrics_token {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        if !presented.is_some_and(|p| same_secret(p, expected)) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "send the metrics token as Authorization: Bearer <token>",
+            )
+                .into_response();
+        }
+    }
     let (size, idle) = shared.state.store.pool_stats();
     metrics::gauge!("relationhub_db_pool_connections", "state" => "idle").set(f64::from(idle));
     metrics::gauge!("relationhub_db_pool_connections", "state" => "in_use")
@@ -77,7 +106,7 @@ pub async fn render(State(shared): State<Shared>) -> impl IntoResponse {
     metrics::gauge!("relationhub_db_pool_max_connections")
         .set(f64::from(shared.state.config.max_connections));
     shared.metrics.run_upkeep();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], shared.metrics.render())
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], shared.metrics.render()).into_response()
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! HTTP: the router, its middleware and `Application`, which binds its own listener so tests
 //! can run servers on port 0.
 
+pub mod auth;
+pub mod client_ip;
 pub mod graphql;
 pub mod health;
 pub mod metrics;

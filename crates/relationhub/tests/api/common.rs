@@ -34,12 +34,24 @@ impl TestApp {
         Self::spawn_inner(kind, &[], Some(providers)).await
     }
 
+    /// A second server on this server's database (as a second process on one database would be).
+    pub async fn spawn_beside(&self, settings: &[(&str, &str)]) -> TestApp {
+        Self::spawn_on(self.db.alias(), settings, None).await
+    }
+
     async fn spawn_inner(
         kind: Kind,
         settings: &[(&str, &str)],
         providers: Option<Vec<Arc<dyn llm::Provider>>>,
     ) -> TestApp {
-        let db = TestDb::migrated(kind).await;
+        Self::spawn_on(TestDb::migrated(kind).await, settings, providers).await
+    }
+
+    async fn spawn_on(
+        db: TestDb,
+        settings: &[(&str, &str)],
+        providers: Option<Vec<Arc<dyn llm::Provider>>>,
+    ) -> TestApp {
         let mut pairs: Vec<(&str, &str)> = settings.to_vec();
         pairs.push(("RELATIONHUB_BIND", "127.0.0.1:0"));
         let overrides = Overrides { database_url: Some(db.url.clone()), ..Default::default() };

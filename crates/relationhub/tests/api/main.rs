@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod account_security;
 mod accounts;
 mod ai;
 mod common;

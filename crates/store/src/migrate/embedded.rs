@@ -52,6 +52,7 @@ macro_rules! embed_all {
                 "20251010000002_add_conversation_history",
                 "20251101000000_query_indexes",
                 "20251101000001_email_delivery",
+                "20251201000000_account_security",
                 "20251201000002_user_preferences",
             ]
         )
