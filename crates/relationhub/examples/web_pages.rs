@@ -37,7 +37,8 @@ fn ms(d: Duration) -> String {
 async fn measure(kind: Kind) {
     let db = TestDb::migrated(kind).await;
     let data = tempfile::tempdir().unwrap();
-    let pairs = vec![("RELATIONHUB_BIND", "127.0.0.1:0"), ("RELATIONHUB_DATA_DIR", data.path().to_str().unwrap())];
+    let pairs =
+        vec![("RELATIONHUB_BIND", "127.0.0.1:0"), ("RELATIONHUB_DATA_DIR", data.path().to_str().unwrap())];
     let overrides = Overrides { database_url: Some(db.url.clone()), ..Default::default() };
     let config = Arc::new(Config::from_settings(Settings::from_pairs(pairs), &overrides).unwrap());
     let store = db.connect().await;
@@ -76,7 +77,8 @@ async fn measure(kind: Kind) {
     for n in 0..100 {
         let e = NewHistoryEntry {
             contact_id: busy.clone(),
-            content: HistoryContent::parse("content", &format!("Message {n}: {}", "words ".repeat(40))).unwrap(),
+            content: HistoryContent::parse("content", &format!("Message {n}: {}", "words ".repeat(40)))
+                .unwrap(),
             direction: if n % 2 == 0 { Direction::Sent } else { Direction::Received },
             timestamp: Some(Utc::now() - Days::hours(n)),
             metadata: None,
@@ -97,12 +99,17 @@ async fn measure(kind: Kind) {
 
     println!("\n{kind:?}");
     println!("{:<28} {:>10} {:>10} {:>10} {:>9}", "page", "total p50", "db p50", "server", "HTML");
-    for (label, path) in [("Today (/)", "/"), ("Contacts (50 rows)", "/contacts"), ("Contact, 100 entries", contact_path.as_str())] {
+    for (label, path) in [
+        ("Today (/)", "/"),
+        ("Contacts (50 rows)", "/contacts"),
+        ("Contact, 100 entries", contact_path.as_str()),
+    ] {
         let mut size = 0;
         let mut totals = Vec::with_capacity(RUNS);
         for i in 0..RUNS + 20 {
             let started = Instant::now();
-            let resp = client.get(format!("http://{addr}{path}")).header("cookie", &cookie).send().await.unwrap();
+            let resp =
+                client.get(format!("http://{addr}{path}")).header("cookie", &cookie).send().await.unwrap();
             assert_eq!(resp.status(), 200, "{path}");
             let body = resp.text().await.unwrap();
             if i >= 20 {
@@ -122,20 +129,35 @@ async fn measure(kind: Kind) {
                 }
                 "/contacts" => {
                     let f = ContactFilter::default();
-                    contacts::list(&state, &user, &f, ContactOrder::NameAsc, &PageRequest { first: 50, after: None })
-                        .await
-                        .unwrap();
+                    contacts::list(
+                        &state,
+                        &user,
+                        &f,
+                        ContactOrder::NameAsc,
+                        &PageRequest { first: 50, after: None },
+                    )
+                    .await
+                    .unwrap();
                     contacts::count(&state, &user, &f).await.unwrap();
                 }
                 _ => {
                     contacts::get(&state, &user, &busy).await.unwrap();
-                    history::list(&state, &user, &busy, &PageRequest { first: 20, after: None }).await.unwrap();
+                    history::list(&state, &user, &busy, &PageRequest { first: 20, after: None })
+                        .await
+                        .unwrap();
                     store.count_history(&user.id, &busy).await.unwrap();
                     let f = EmailFilter { contact_id: Some(busy.clone()), ..Default::default() };
                     let req = PageRequest { first: 20, after: None };
-                    emails::list(&state, &user, &f, EmailOrder::CreatedAtDesc, &req, EmailColumns::WithoutBodies)
-                        .await
-                        .unwrap();
+                    emails::list(
+                        &state,
+                        &user,
+                        &f,
+                        EmailOrder::CreatedAtDesc,
+                        &req,
+                        EmailColumns::WithoutBodies,
+                    )
+                    .await
+                    .unwrap();
                 }
             }
             dbs.push(started.elapsed());

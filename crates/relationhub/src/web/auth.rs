@@ -86,10 +86,10 @@ fn with_cookie(mut resp: Response, cookie: Option<axum::http::HeaderValue>) -> R
     resp
 }
 
-/// The client for rate limits: the peer address (trusted-proxy resolution is the GraphQL
-/// door's business and not needed behind no proxy).
-fn client(addr: SocketAddr) -> Client {
-    Client { ip: Some(addr.ip()) }
+/// The client for rate limits: the peer, or the address a trusted proxy forwarded for.
+fn client(shared: &Shared, headers: &HeaderMap, addr: SocketAddr) -> Client {
+    let ip = crate::http::client_ip::resolve(addr.ip(), headers, &shared.state.config.trusted_proxies);
+    Client { ip: Some(ip) }
 }
 
 /// Signs the browser in: the session cookie, then `to`.
@@ -125,7 +125,9 @@ pub async fn login(
 ) -> Response {
     let f = posted.form;
     let next = safe_next(Some(&f.next));
-    match accounts::sign_in(&shared.state, client(addr), &f.email, &f.password).await {
+    match accounts::sign_in(&shared.state, client(&shared, &posted.headers, addr), &f.email, &f.password)
+        .await
+    {
         Ok(session) => signed_in(&shared, &session, &next),
         Err(e @ ApiError::Internal(_)) => super::page::WebError::from(e).into_response(),
         Err(e) => {
@@ -181,7 +183,8 @@ pub async fn signup(
     }
     let f = posted.form;
     let st: &AppState = &shared.state;
-    match accounts::sign_up(st, client(addr), &f.email, &f.password, &f.name).await {
+    match accounts::sign_up(st, client(&shared, &posted.headers, addr), &f.email, &f.password, &f.name).await
+    {
         Ok(session) => {
             if let Ok(zone) = f.tz.trim().parse::<chrono_tz::Tz>() {
                 crate::app::preferences::set_time_zone(st, &session.user, zone).await?;

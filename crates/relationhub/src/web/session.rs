@@ -74,6 +74,8 @@ pub struct Auth {
     pub user: User,
     /// Hash of the session token (for sign-out).
     pub token_hash: String,
+    /// Id of the session's token row (to mark "this browser" in the token list).
+    pub token_id: String,
     /// The token every state-changing form of this session carries.
     pub csrf: String,
     /// The user's time zone.
@@ -99,12 +101,12 @@ impl FromRequestParts<Shared> for Auth {
         let hash = token::hash(secret);
         let store = &shared.state.store;
         match store.authenticate_token(&hash).await {
-            Ok(Some((user, _))) => {
+            Ok(Some((user, tok))) => {
                 let zone = match crate::app::preferences::time_zone(&shared.state, &user).await {
                     Ok(zone) => zone,
                     Err(e) => return Err(WebError::from(e).into_response()),
                 };
-                Ok(Auth { csrf: csrf_for(secret), user, token_hash: hash, zone })
+                Ok(Auth { csrf: csrf_for(secret), user, token_hash: hash, token_id: tok.id, zone })
             }
             Ok(None) => {
                 let mut resp = to_login(parts);

@@ -510,7 +510,68 @@ async fn settings_change_the_name_and_time_zone_and_show_providers_and_mail(kind
     assert!(page.body.contains("value=\"New Name\"") && page.body.contains("America/New_York\" selected"));
 }
 
+async fn changing_the_password_keeps_this_browser_and_tokens_are_shown_once_and_revoked(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let mut b = Browser::new(&app);
+    b.sign_up("pw@example.com").await;
+    let mut other = Browser::new(&app);
+    let form = other.get("/login").await;
+    other
+        .submit(
+            &form,
+            "/login",
+            &[("email", "pw@example.com"), ("password", "correct horse battery"), ("next", "/")],
+        )
+        .await;
+    assert_eq!(other.get("/").await.status, StatusCode::OK);
+    let page = b.get("/settings").await;
+    for label in
+        ["Change password", "Current password", "New password", "API tokens", "Revoke", "this browser"]
+    {
+        assert!(page.body.contains(label), "{label}");
+    }
+    let bad = b
+        .submit(
+            &page,
+            "/settings/password",
+            &[("currentPassword", "wrong one!"), ("newPassword", "another long password")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"e-currentPassword\""));
+    let ok = b
+        .submit(
+            &page,
+            "/settings/password",
+            &[("currentPassword", "correct horse battery"), ("newPassword", "another long password")],
+        )
+        .await;
+    assert_eq!(ok.location.as_deref(), Some("/settings?done=password"));
+    assert_eq!(b.get("/").await.status, StatusCode::OK, "this browser got a fresh session");
+    assert_eq!(other.get("/").await.status, StatusCode::SEE_OTHER, "other sessions ended");
+
+    let page = b.get("/settings").await;
+    let created =
+        b.submit(&page, "/settings/tokens", &[("name", "backup script"), ("expiresInDays", "")]).await;
+    assert_eq!(created.status, StatusCode::OK);
+    let secret =
+        created.body.split("class=\"secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert!(secret.starts_with("rh_"));
+    let me = app.gql(Some(&secret), "{ me { email } }", serde_json::json!({})).await;
+    assert_eq!(me["data"]["me"]["email"], "pw@example.com");
+    let again = b.get("/settings").await;
+    assert!(!again.body.contains(&secret), "shown once");
+    assert!(again.body.contains("API token: backup script"));
+    let row = again.body.split("API token: backup script").nth(1).unwrap();
+    let id = row.split("/settings/tokens/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+    let p = b.submit(&again, &format!("/settings/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(p.location.as_deref(), Some("/settings?done=revoked"));
+    let me = app.gql(Some(&secret), "{ me { email } }", serde_json::json!({})).await;
+    assert_eq!(crate::common::code(&me), "UNAUTHENTICATED");
+}
+
 on_both!(
+    changing_the_password_keeps_this_browser_and_tokens_are_shown_once_and_revoked,
     templates_can_be_created_edited_made_default_and_deleted,
     settings_change_the_name_and_time_zone_and_show_providers_and_mail,
     signed_out_app_pages_redirect_to_login_with_a_local_next,
