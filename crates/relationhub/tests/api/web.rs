@@ -570,7 +570,24 @@ async fn changing_the_password_keeps_this_browser_and_tokens_are_shown_once_and_
     assert_eq!(crate::common::code(&me), "UNAUTHENTICATED");
 }
 
+async fn with_registration_closed_the_sign_up_page_is_gone(kind: Kind) {
+    let app = TestApp::spawn_with(kind, &[("RELATIONHUB_REGISTRATION", "closed")]).await;
+    let mut b = Browser::new(&app);
+    let login = b.get("/login").await;
+    assert!(!login.body.contains("/signup"), "no link to sign up");
+    assert_eq!(b.get("/signup").await.status, StatusCode::NOT_FOUND);
+    let p = b
+        .submit(
+            &login,
+            "/signup",
+            &[("name", "X"), ("email", "x@example.com"), ("password", "correct horse battery")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+}
+
 on_both!(
+    with_registration_closed_the_sign_up_page_is_gone,
     changing_the_password_keeps_this_browser_and_tokens_are_shown_once_and_revoked,
     templates_can_be_created_edited_made_default_and_deleted,
     settings_change_the_name_and_time_zone_and_show_providers_and_mail,
