@@ -1,7 +1,7 @@
 //! `/contacts`: the list (search, priority filter, sort, paging), the contact form, and delete.
 //! The contact page itself (profile, timeline, logging) is in `contact_page.rs`.
 
-use super::page::{Chrome, Field, WebError, WebResult, Zone, attach, q, render, render_status, see_other};
+use super::page::{Chrome, Field, WebResult, Zone, attach, q, render, render_status, see_other};
 use super::paging::Position;
 use super::session::{Auth, Posted};
 use crate::app::contacts::{self, ContactChanges, ContactFields};
@@ -336,9 +336,4 @@ pub async fn delete(
 ) -> WebResult {
     contacts::delete(&shared.state, &posted.auth.user, &id).await?;
     Ok(see_other("/contacts?done=deleted"))
-}
-
-/// A 404 for ids that cannot be ours (keeps handlers' signatures simple).
-pub fn missing() -> WebError {
-    WebError::NotFound
 }
