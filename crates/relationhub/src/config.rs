@@ -130,6 +130,10 @@ pub struct Config {
     pub metrics_enabled: bool,
     /// When set, `/metrics` answers only requests bearing this token (`RELATIONHUB_METRICS_TOKEN`).
     pub metrics_token: Option<String>,
+    /// Whether `__schema` / `__type` are answered (`RELATIONHUB_INTROSPECTION=off` refuses them).
+    pub introspection: bool,
+    /// Largest serialised GraphQL response (`RELATIONHUB_MAX_RESPONSE_BYTES`, default 8 MiB).
+    pub max_response_bytes: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -147,6 +151,8 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("metrics_enabled", &self.metrics_enabled)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
+            .field("introspection", &self.introspection)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -242,10 +248,23 @@ impl Config {
                 }
             };
         let metrics_token = settings.get("RELATIONHUB_METRICS_TOKEN");
+        let introspection = match settings.get("RELATIONHUB_INTROSPECTION").as_deref().map(str::trim) {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(ConfigError(format!("RELATIONHUB_INTROSPECTION={other:?}: expected on or off")));
+            }
+        };
+        let max_response_bytes = settings.number("RELATIONHUB_MAX_RESPONSE_BYTES", 8 * 1024 * 1024usize)?;
+        if max_response_bytes == 0 {
+            return Err(ConfigError("RELATIONHUB_MAX_RESPONSE_BYTES must be at least 1".into()));
+        }
         Ok(Config {
             trusted_proxies,
             metrics_enabled,
             metrics_token,
+            introspection,
+            max_response_bytes,
             delivery,
             ai,
             ai_rate_per_minute,
@@ -347,5 +366,24 @@ mod tests {
         assert_eq!(s.get("RELATIONHUB_REGISTRATION").as_deref(), Some("closed"));
         assert_eq!(s.get("PORT").as_deref(), Some("1"));
         assert!(parse_file(Path::new("x.toml"), "A = [1]").is_err());
+    }
+
+    #[test]
+    fn introspection_and_the_response_cap_are_configurable() {
+        let c = Config::from_settings(Settings::from_pairs([]), &Overrides::default()).unwrap();
+        assert!(c.introspection);
+        assert_eq!(c.max_response_bytes, 8 * 1024 * 1024);
+        let s = Settings::from_pairs([
+            ("RELATIONHUB_INTROSPECTION", "off"),
+            ("RELATIONHUB_MAX_RESPONSE_BYTES", "4096"),
+        ]);
+        let c = Config::from_settings(s, &Overrides::default()).unwrap();
+        assert!(!c.introspection);
+        assert_eq!(c.max_response_bytes, 4096);
+        for (k, v) in [("RELATIONHUB_INTROSPECTION", "maybe"), ("RELATIONHUB_MAX_RESPONSE_BYTES", "0")] {
+            let err =
+                Config::from_settings(Settings::from_pairs([(k, v)]), &Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains(k), "{err}");
+        }
     }
 }

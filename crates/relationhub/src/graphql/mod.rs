@@ -12,6 +12,7 @@ pub mod context;
 pub mod delivery;
 pub mod emails;
 pub mod error;
+pub mod guard;
 pub mod history;
 pub mod loaders;
 pub mod templates;
@@ -46,19 +47,27 @@ pub struct MutationRoot(
 /// The executable schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Deepest selection nesting accepted.
+/// Deepest selection nesting accepted (outside introspection; enforced by [`guard`], which
+/// measures each fragment once and lets `__schema`/`__type` subtrees go deeper).
 pub const MAX_DEPTH: usize = 12;
 /// Largest query cost accepted (each list multiplies its children's cost by `first`).
 pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// Builds the schema; `state` is None only for printing the SDL.
+///
+/// Depth is not limited here: async-graphql would count introspection's nine levels of `ofType`
+/// against it, and walk every fragment spread again to do so. [`guard::check`] limits depth (and
+/// the document's size) before this schema sees a request; the complexity limit stays here.
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
         .limit_directives(16);
     if let Some(state) = state {
+        if !state.config.introspection {
+            // The guard refuses `__schema`/`__type` with a clear message first; this is a backstop.
+            builder = builder.disable_introspection();
+        }
         builder = builder.data(state);
     }
     builder.finish()
@@ -70,6 +79,7 @@ pub fn sdl() -> String {
 }
 
 /// Runs one request for `viewer`, with fresh per-request loaders, and gives every error a code.
+/// The request must have passed [`guard::check`] (the HTTP handler does that).
 pub async fn execute(
     schema: &AppSchema,
     state: &AppState,

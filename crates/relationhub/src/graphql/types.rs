@@ -166,6 +166,7 @@ pub struct ContactNode {
     /// Birthday.
     pub birthday: Option<NaiveDate>,
     /// Free-form notes.
+    #[graphql(complexity = 20)]
     pub notes: Option<String>,
     /// When the user last sent something to this contact.
     pub last_contacted_at: Option<DateTime<Utc>>,
@@ -255,10 +256,15 @@ impl EmailNode {
         &self.0.subject
     }
     /// Plain-text body.
+    // Long text weighs in the complexity budget like a hundred short fields (up to 50,000
+    // characters each), so a page of 100 emails with both bodies is over it; notes and metadata
+    // (up to 10,000 characters, 16 KiB) weigh 20.
+    #[graphql(complexity = 100)]
     async fn body(&self) -> &str {
         &self.0.body
     }
     /// Sanitised HTML body.
+    #[graphql(complexity = 100)]
     async fn body_html(&self) -> Option<&str> {
         self.0.body_html.as_deref()
     }
@@ -335,6 +341,7 @@ impl EmailTemplateNode {
         &self.0.subject
     }
     /// Body pattern.
+    #[graphql(complexity = 100)]
     async fn body(&self) -> &str {
         &self.0.body
     }
@@ -371,6 +378,7 @@ impl ConversationEntryNode {
         ID(self.0.contact_id.clone())
     }
     /// Message text.
+    #[graphql(complexity = 100)]
     async fn content(&self) -> &str {
         &self.0.content
     }
@@ -383,6 +391,7 @@ impl ConversationEntryNode {
         self.0.timestamp
     }
     /// Extra data (a JSON object), e.g. `{"subject": …}`.
+    #[graphql(complexity = 20)]
     async fn metadata(&self) -> Option<async_graphql::Json<serde_json::Value>> {
         self.0.metadata.clone().map(async_graphql::Json)
     }

@@ -1,54 +1,24 @@
-//! `POST /graphql` (with bearer-token authentication) and GraphiQL on `GET /graphql`.
+//! `POST /graphql` (with bearer-token authentication) behind the cost guard
+//! ([`crate::graphql::guard`]), and GraphiQL on `GET /graphql`.
 
 use super::Shared;
 use crate::graphql::error::Code;
 use crate::graphql::execute;
+use crate::graphql::guard::response::to_json_capped;
+use crate::graphql::guard::{self, GuardError};
 use async_graphql::ParseRequestError;
 use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::GraphQLRequest;
 use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{OnceLock, RwLock};
 use std::time::Instant;
 
-/// Queries longer than this are parsed every time (and never kept).
-const MAX_CACHED_QUERY_BYTES: usize = 8 * 1024;
-/// Most parsed documents kept; when full the cache starts over.
-const MAX_CACHED_QUERIES: usize = 256;
-
-/// Parsed documents by query text. Clients send a small, fixed set of operations, and parsing
-/// is the largest single CPU cost of a small request (about a tenth of the server's time under
-/// load, measured); cloning a parsed document is much cheaper. The cache holds only query
-/// text's syntax trees (no variables, no user data), so sharing it across users leaks nothing.
-fn parse_cached(request: &mut async_graphql::Request) {
-    static CACHE: OnceLock<RwLock<HashMap<Box<str>, async_graphql::parser::types::ExecutableDocument>>> =
-        OnceLock::new();
-    if request.query.len() > MAX_CACHED_QUERY_BYTES {
-        return;
-    }
-    let cache = CACHE.get_or_init(Default::default);
-    let hit = cache.read().unwrap_or_else(|p| p.into_inner()).get(request.query.as_str()).cloned();
-    if let Some(doc) = hit {
-        request.set_parsed_query(doc);
-        return;
-    }
-    // A query that does not parse is left to `execute`, which reports the error as before.
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else { return };
-    let mut map = cache.write().unwrap_or_else(|p| p.into_inner());
-    if map.len() >= MAX_CACHED_QUERIES {
-        map.clear();
-    }
-    map.insert(request.query.as_str().into(), doc.clone());
-    drop(map);
-    request.set_parsed_query(doc);
-}
-
-/// Executes a GraphQL request.
+/// Executes a GraphQL request: the cost guard first (for every request, before the token is
+/// even looked up), then the schema, then the response serialised within its cap.
 pub async fn graphql(
     State(shared): State<Shared>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -62,6 +32,11 @@ pub async fn graphql(
         Ok(bytes) => bytes,
         Err(rejection) => return rejection.into_response(),
     };
+    let started = Instant::now();
+    // Deeply nested variables are refused before serde builds them.
+    if let Err(refusal) = guard::check_body(&bytes) {
+        return refused(refusal, started);
+    }
     let req = match GraphQLRequest::<GraphQLRejection>::from_request(
         Request::from_parts(parts, Body::from(bytes)),
         &(),
@@ -71,12 +46,38 @@ pub async fn graphql(
         Ok(req) => req,
         Err(GraphQLRejection(err)) => return not_a_graphql_request(err),
     };
-    let started = Instant::now();
     let mut request = req.into_inner();
-    parse_cached(&mut request);
-    let operation = super::metrics::operation_label(request.operation_name.as_deref(), &request.query);
+    let checked = match guard::check(&mut request, shared.state.config.introspection) {
+        Ok(checked) => checked,
+        Err(refusal) => return refused(refusal, started),
+    };
+    let operation = super::metrics::operation_label(checked.root_field.as_deref());
     let viewer = super::auth::bearer_viewer(&shared, &headers, client).await;
     let resp = execute(&shared.schema, &shared.state, viewer, request).await;
+    let (response, outcome) = respond(resp, shared.state.config.max_response_bytes, checked.is_mutation);
+    super::metrics::record_request(operation, &outcome, started.elapsed());
+    response
+}
+
+/// The answer to a request the cost guard refused.
+fn refused(refusal: GuardError, started: Instant) -> Response {
+    tracing::info!(reason = %refusal, "GraphQL request refused before execution");
+    let (response, outcome) = respond(refusal.into_response(), usize::MAX, false);
+    super::metrics::record_request(super::metrics::OTHER, &outcome, started.elapsed());
+    response
+}
+
+/// Serialises `resp` within `cap` bytes (or answers an error saying it is too large) and
+/// returns the HTTP response with the outcome for metrics (`ok` or the first error's code).
+fn respond(resp: async_graphql::Response, cap: usize, is_mutation: bool) -> (Response, String) {
+    let (resp, body) = match to_json_capped(&resp, cap) {
+        Ok(body) => (resp, body),
+        Err(err) => {
+            let resp = err.into_response(is_mutation);
+            let body = serde_json::to_vec(&resp).unwrap_or_default();
+            (resp, body)
+        }
+    };
     let outcome = resp
         .errors
         .first()
@@ -84,8 +85,17 @@ pub async fn graphql(
         .and_then(|ext| ext.get("code"))
         .map(|c| c.to_string().trim_matches('"').to_owned())
         .unwrap_or_else(|| "ok".to_owned());
-    super::metrics::record_request(&operation, &outcome, started.elapsed());
-    GraphQLResponse::from(resp).into_response()
+    let mut response = Response::new(Body::from(body));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/graphql-response+json"));
+    if resp.is_ok()
+        && let Some(value) = resp.cache_control.value()
+        && let Ok(value) = HeaderValue::from_str(&value)
+    {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    headers.extend(resp.http_headers);
+    (response, outcome)
 }
 
 /// A body that is not a GraphQL request: 400 with a coded error in GraphQL's shape (the

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::collections::HashSet;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 const LATENCY_BUCKETS: &[f64] =
@@ -30,34 +30,51 @@ pub fn handle() -> PrometheusHandle {
         .clone()
 }
 
-/// Most distinct operation names kept as labels; later new names count as "other", so a
-/// client cannot grow the metric without bound.
-const MAX_OPERATIONS: usize = 200;
+/// The label of requests that do not start with one of the schema's root fields.
+pub const OTHER: &str = "other";
 
-/// A bounded, sanitised label for a request: its operation name, else its first root field.
-pub fn operation_label(name: Option<&str>, query: &str) -> String {
-    static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
-    let raw =
-        name.map(str::to_owned).unwrap_or_else(|| first_field(query).unwrap_or_else(|| "anonymous".into()));
-    let clean: String = raw.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
-    if clean.is_empty() {
-        return "anonymous".into();
-    }
-    let mut seen = SEEN.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
-    if seen.contains(&clean) || seen.len() < MAX_OPERATIONS {
-        seen.insert(clean.clone());
-        clean
-    } else {
-        "other".into()
-    }
+/// The label for a request: the first root field of its operation when that is a Query or
+/// Mutation field of our schema, otherwise [`OTHER`]. Only names from the schema become labels
+/// (a fixed, small set): client-chosen operation names and aliases never do, so no client can
+/// fill the metric's label slots.
+pub fn operation_label(root_field: Option<&str>) -> &'static str {
+    root_field.and_then(|name| root_fields().get(name)).map_or(OTHER, String::as_str)
 }
 
-/// The first field name of a query document (e.g. `emails` in `{ emails(first: 20) { … } }`).
-fn first_field(query: &str) -> Option<String> {
-    let body = &query[query.find('{')? + 1..];
-    let name: String =
-        body.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-    (!name.is_empty()).then_some(name)
+/// The Query and Mutation root field names, read once from the schema's SDL.
+fn root_fields() -> &'static HashSet<String> {
+    static FIELDS: OnceLock<HashSet<String>> = OnceLock::new();
+    FIELDS.get_or_init(|| {
+        use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+        let Ok(doc) = async_graphql::parser::parse_schema(crate::graphql::sdl()) else {
+            return HashSet::new();
+        };
+        let roots: Vec<String> = doc
+            .definitions
+            .iter()
+            .filter_map(|def| match def {
+                TypeSystemDefinition::Schema(schema) => Some(&schema.node),
+                _ => None,
+            })
+            .flat_map(|schema| [&schema.query, &schema.mutation])
+            .flatten()
+            .map(|name| name.node.to_string())
+            .collect();
+        doc.definitions
+            .iter()
+            .filter_map(|def| match def {
+                TypeSystemDefinition::Type(ty) if roots.contains(&ty.node.name.node.to_string()) => {
+                    Some(&ty.node.kind)
+                }
+                _ => None,
+            })
+            .filter_map(|kind| match kind {
+                TypeKind::Object(object) => Some(object.fields.iter().map(|f| f.node.name.node.to_string())),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    })
 }
 
 /// Counts one request and observes its latency.
@@ -111,12 +128,16 @@ pub async fn render(State(shared): State<Shared>, headers: HeaderMap) -> Respons
 
 #[cfg(test)]
 mod tests {
+    use super::{OTHER, operation_label};
+
     #[test]
-    fn operation_labels_are_sanitised() {
-        assert_eq!(super::operation_label(Some("ListEmails"), ""), "ListEmails");
-        assert_eq!(super::operation_label(None, "{ emails(first: 20) { nodes { id } } }"), "emails");
-        assert_eq!(super::operation_label(None, "query { me { id } }"), "me");
-        assert_eq!(super::operation_label(Some("a\"b{c}"), ""), "abc");
-        assert_eq!(super::operation_label(Some("!!"), ""), "anonymous");
+    fn only_root_fields_of_the_schema_become_labels() {
+        assert_eq!(operation_label(Some("emails")), "emails");
+        assert_eq!(operation_label(Some("me")), "me");
+        assert_eq!(operation_label(Some("createContact")), "createContact");
+        for foreign in ["ListEmails", "__schema", "__typename", "noSuchField", "a\"b{c}", ""] {
+            assert_eq!(operation_label(Some(foreign)), OTHER, "{foreign}");
+        }
+        assert_eq!(operation_label(None), OTHER);
     }
 }

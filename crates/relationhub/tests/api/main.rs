@@ -6,6 +6,7 @@
 mod account_security;
 mod accounts;
 mod ai;
+mod attacks;
 mod common;
 mod contacts;
 mod delivery;
