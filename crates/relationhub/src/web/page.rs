@@ -330,6 +330,17 @@ mod tests {
         assert_eq!(safe_next(None), "/");
     }
 
+    #[tokio::test]
+    async fn the_500_page_shows_no_internal_text() {
+        let resp = WebError::internal(anyhow::anyhow!("SELECT secret FROM \"users\" failed at src/x.rs:1"))
+            .into_response();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+        let html = String::from_utf8(body.to_vec()).unwrap();
+        assert!(html.contains("Something went wrong"));
+        assert!(!html.contains("SELECT") && !html.contains("src/x.rs") && !html.contains("users"));
+    }
+
     #[test]
     fn local_times_round_trip_through_the_zone() {
         let z = Zone(chrono_tz::Europe::Berlin);
