@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod contacts;
+pub mod delivery;
 pub mod drafting;
 pub mod emails;
 pub mod error;
