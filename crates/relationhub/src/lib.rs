@@ -13,3 +13,4 @@ pub mod graphql;
 pub mod http;
 pub mod seed;
 pub mod telemetry;
+pub mod web;

@@ -55,6 +55,7 @@ macro_rules! contact_cols {
         r#""id", "userId", "name", "email", "phone", "company", "role", "industry", "linkedInUrl", "priority", "birthday", "notes", "lastContactedAt", "createdAt", "updatedAt""#
     };
 }
+pub(crate) use contact_cols;
 
 /// Which contacts to list.
 #[derive(Debug, Clone, Default)]

@@ -11,7 +11,7 @@ use sqlx::types::Json;
 
 #[derive(sqlx::FromRow)]
 #[sqlx(rename_all = "camelCase")]
-struct EntryRow {
+pub(crate) struct EntryRow {
     id: String,
     user_id: String,
     contact_id: String,
@@ -40,6 +40,7 @@ macro_rules! entry_cols {
         r#""id", "userId", "contactId", "content", "direction", "timestamp", "metadata""#
     };
 }
+pub(crate) use entry_cols;
 
 const ORDER: SortSpec = SortSpec { tag: "h.td", expr: r#""timestamp""#, desc: true, kind: KeyKind::Ts };
 

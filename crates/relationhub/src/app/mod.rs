@@ -6,9 +6,16 @@
 //! door calls the other.
 
 pub mod accounts;
+pub mod contacts;
 pub mod delivery;
+pub mod drafting;
+pub mod emails;
 pub mod error;
+pub mod history;
+pub mod preferences;
 pub mod state;
+pub mod templates;
+pub mod today;
 pub mod tokens;
 
 pub use error::{ApiError, ApiResult, Code};

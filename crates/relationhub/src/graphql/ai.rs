@@ -1,9 +1,8 @@
 //! AI drafting over GraphQL: `generateEmail`, `polishEmail`, `aiProviders`.
 
 use super::context::{state, user};
-use super::error::ApiError;
 use super::types::EmailNode;
-use crate::ai::{AiError, DraftRequest, PolishTarget};
+use crate::app::drafting::{self, Generate, Polish};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use llm::Style;
 
@@ -132,36 +131,6 @@ pub struct AiProvider {
     pub base_url: Option<String>,
 }
 
-fn map_err(e: AiError) -> ApiError {
-    match e {
-        AiError::NotFound(what) => ApiError::NotFound(what),
-        AiError::BadInput { field, message } => ApiError::bad_input(field, message),
-        AiError::Conflict(m) => ApiError::Conflict(m),
-        AiError::Unavailable { message, .. } => ApiError::ProviderUnavailable(message),
-        AiError::Store(e) => ApiError::from(e),
-    }
-}
-
-/// Longest provider id accepted (the real ones are a few letters); a longer one would only be
-/// echoed back in the "not configured" message.
-const PROVIDER_MAX: usize = 64;
-
-fn check_provider(provider: Option<&str>) -> Result<(), ApiError> {
-    match provider {
-        Some(p) if p.chars().count() > PROVIDER_MAX => {
-            Err(ApiError::bad_input("provider", format!("must be at most {PROVIDER_MAX} characters")))
-        }
-        _ => Ok(()),
-    }
-}
-
-fn check_rate(ctx: &Context<'_>, user_id: &str) -> Result<(), ApiError> {
-    state(ctx)
-        .generations_by_user
-        .hit(user_id)
-        .map_err(|wait| ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) })
-}
-
 /// AI queries.
 #[derive(Default)]
 pub struct AiQuery;
@@ -171,9 +140,7 @@ impl AiQuery {
     /// The configured AI providers, in fallback order.
     async fn ai_providers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AiProvider>> {
         user(ctx)?;
-        Ok(state(ctx)
-            .generator
-            .providers()
+        Ok(drafting::providers(state(ctx))
             .into_iter()
             .map(|p| AiProvider { id: p.id, kind: p.kind, model: p.model, base_url: p.base_url })
             .collect())
@@ -195,32 +162,22 @@ impl AiMutation {
         input: GenerateEmailInput,
     ) -> async_graphql::Result<GenerateEmailPayload> {
         let me = user(ctx)?;
-        if let Some(i) = &input.instructions
-            && i.chars().count() > 4000
-        {
-            return Err(ApiError::bad_input("instructions", "must be at most 4000 characters").into());
-        }
-        check_provider(input.provider.as_deref())?;
-        let mut styles: Vec<Style> = Vec::new();
-        for s in &input.styles {
-            let style = match s {
+        let styles = input
+            .styles
+            .iter()
+            .map(|s| match s {
                 GenerationStyle::Formal => Style::Formal,
                 GenerationStyle::Casual => Style::Casual,
-            };
-            if !styles.contains(&style) {
-                styles.push(style);
-            }
-        }
-        check_rate(ctx, &me.id)?;
-        let st = state(ctx);
-        let req = DraftRequest {
+            })
+            .collect();
+        let req = Generate {
             contact_id: input.contact_id.0,
             styles,
             template_id: input.template_id.map(|id| id.0),
             instructions: input.instructions,
             provider: input.provider,
         };
-        let drafted = crate::ai::draft_emails(&st.store, &st.generator, me, &req).await.map_err(map_err)?;
+        let drafted = drafting::generate(state(ctx), me, req).await?;
         Ok(GenerateEmailPayload {
             emails: drafted.emails.into_iter().map(EmailNode).collect(),
             attempts: attempts(&drafted.attempts),
@@ -234,32 +191,14 @@ impl AiMutation {
         input: PolishEmailInput,
     ) -> async_graphql::Result<PolishEmailPayload> {
         let me = user(ctx)?;
-        // Every input is length-checked before anything else, like `generateEmail`'s: the text
-        // and subject go into a prompt, and an unchecked one would cost tokens or memory.
-        check_provider(input.provider.as_deref())?;
-        if let Some(subject) = &input.subject {
-            domain::validate::Subject::parse("subject", subject).map_err(ApiError::from)?;
-        }
-        let target = match (input.email_id, input.text) {
-            (Some(id), None) => PolishTarget::Email(id.0),
-            (None, Some(text)) => {
-                domain::validate::Body::parse("text", &text).map_err(ApiError::from)?;
-                PolishTarget::Text { subject: input.subject, body: text }
-            }
-            _ => return Err(ApiError::bad_input("emailId", "give exactly one of emailId or text").into()),
+        let req = Polish {
+            email_id: input.email_id.map(|id| id.0),
+            text: input.text,
+            subject: input.subject,
+            style: input.style.into(),
+            provider: input.provider,
         };
-        check_rate(ctx, &me.id)?;
-        let st = state(ctx);
-        let polished = crate::ai::polish(
-            &st.store,
-            &st.generator,
-            me,
-            target,
-            input.style.into(),
-            input.provider.as_deref(),
-        )
-        .await
-        .map_err(map_err)?;
+        let polished = drafting::polish(state(ctx), me, req).await?;
         let g = polished.generation;
         Ok(PolishEmailPayload {
             email: polished.email.map(EmailNode),

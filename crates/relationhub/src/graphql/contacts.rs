@@ -2,14 +2,11 @@
 
 use super::connection::{ContactConnection, CountQuery, list_complexity};
 use super::context::{state, user};
-use super::error::ApiError;
 use super::loaders::first_page_args;
 use super::types::{ContactNode, PriorityG};
+use crate::app::contacts::{self, Change, ContactChanges, ContactFields};
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::NaiveDate;
-use domain::inputs::{ContactPatch, NewContact};
-use domain::validate::{EmailAddress, Notes, PersonName, Phone, ShortText, WebUrl, optional};
-use domain::{Priority, ValidationError};
 use store::{ContactFilter, ContactOrder};
 
 /// Which contacts to list.
@@ -80,20 +77,20 @@ pub struct CreateContactInput {
     pub notes: Option<String>,
 }
 
-impl CreateContactInput {
-    fn parse(self) -> Result<NewContact, ValidationError> {
-        Ok(NewContact {
-            name: PersonName::parse("name", &self.name)?,
-            email: optional(self.email.as_deref(), |s| EmailAddress::parse("email", s))?,
-            phone: optional(self.phone.as_deref(), |s| Phone::parse("phone", s))?,
-            company: optional(self.company.as_deref(), |s| ShortText::parse("company", s))?,
-            role: optional(self.role.as_deref(), |s| ShortText::parse("role", s))?,
-            industry: optional(self.industry.as_deref(), |s| ShortText::parse("industry", s))?,
-            linked_in_url: optional(self.linked_in_url.as_deref(), |s| WebUrl::parse("linkedInUrl", s))?,
-            priority: self.priority.map(Into::into).unwrap_or(Priority::Medium),
-            birthday: self.birthday,
-            notes: optional(self.notes.as_deref(), |s| Notes::parse("notes", s))?,
-        })
+impl From<CreateContactInput> for ContactFields {
+    fn from(i: CreateContactInput) -> Self {
+        ContactFields {
+            name: i.name,
+            email: i.email,
+            phone: i.phone,
+            company: i.company,
+            role: i.role,
+            industry: i.industry,
+            linked_in_url: i.linked_in_url,
+            priority: i.priority.map(Into::into),
+            birthday: i.birthday,
+            notes: i.notes,
+        }
     }
 }
 
@@ -124,37 +121,29 @@ pub struct UpdateContactInput {
     pub notes: MaybeUndefined<String>,
 }
 
-/// Parses a nullable patch field: undefined = keep, null or blank = clear, value = set.
-fn patch<T>(
-    v: &MaybeUndefined<String>,
-    parse: impl FnOnce(&str) -> Result<T, ValidationError>,
-) -> Result<Option<Option<T>>, ValidationError> {
+/// A nullable input field as a change: undefined = keep, null = clear, value = set.
+pub fn change<T: Clone>(v: &MaybeUndefined<T>) -> Change<T> {
     match v {
-        MaybeUndefined::Undefined => Ok(None),
-        MaybeUndefined::Null => Ok(Some(None)),
-        MaybeUndefined::Value(s) => optional(Some(s.as_str()), parse).map(Some),
+        MaybeUndefined::Undefined => Change::Keep,
+        MaybeUndefined::Null => Change::Clear,
+        MaybeUndefined::Value(x) => Change::Set(x.clone()),
     }
 }
 
 impl UpdateContactInput {
-    fn parse(&self) -> Result<ContactPatch, ValidationError> {
-        Ok(ContactPatch {
-            name: self.name.as_deref().map(|s| PersonName::parse("name", s)).transpose()?,
-            email: patch(&self.email, |s| EmailAddress::parse("email", s))?,
-            phone: patch(&self.phone, |s| Phone::parse("phone", s))?,
-            company: patch(&self.company, |s| ShortText::parse("company", s))?,
-            role: patch(&self.role, |s| ShortText::parse("role", s))?,
-            industry: patch(&self.industry, |s| ShortText::parse("industry", s))?,
-            linked_in_url: patch(&self.linked_in_url, |s| WebUrl::parse("linkedInUrl", s))?,
+    fn changes(&self) -> ContactChanges {
+        ContactChanges {
+            name: self.name.clone(),
+            email: change(&self.email),
+            phone: change(&self.phone),
+            company: change(&self.company),
+            role: change(&self.role),
+            industry: change(&self.industry),
+            linked_in_url: change(&self.linked_in_url),
             priority: self.priority.map(Into::into),
-            birthday: match &self.birthday {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(d) => Some(Some(*d)),
-            },
-            notes: patch(&self.notes, |s| Notes::parse("notes", s))?,
-            last_contacted_at: None,
-        })
+            birthday: change(&self.birthday),
+            notes: change(&self.notes),
+        }
     }
 }
 
@@ -188,9 +177,7 @@ impl ContactQuery {
     /// One of your contacts.
     async fn contact(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ContactNode> {
         let me = user(ctx)?;
-        let c =
-            state(ctx).store.contact(&me.id, &id).await.map_err(|e| ApiError::from_store(e, "contact"))?;
-        Ok(c.into())
+        Ok(contacts::get(state(ctx), me, &id).await?.into())
     }
 
     /// Your contacts.
@@ -209,8 +196,7 @@ impl ContactQuery {
         let filter =
             ContactFilter { search: f.search, priority: f.priority.map(Into::into), company: f.company };
         let order = order_by.map(Into::into).unwrap_or_default();
-        let page =
-            state(ctx).store.list_contacts(&me.id, &filter, order, &req).await.map_err(ApiError::from)?;
+        let page = contacts::list(state(ctx), me, &filter, order, &req).await?;
         Ok(ContactConnection::new(page, CountQuery::Contacts(me.id.clone(), filter)))
     }
 }
@@ -228,8 +214,7 @@ impl ContactMutation {
         input: CreateContactInput,
     ) -> async_graphql::Result<ContactPayload> {
         let me = user(ctx)?;
-        let new = input.parse().map_err(ApiError::from)?;
-        let c = state(ctx).store.create_contact(&me.id, &new).await.map_err(ApiError::from)?;
+        let c = contacts::create(state(ctx), me, &input.into()).await?;
         Ok(ContactPayload { contact: c.into() })
     }
 
@@ -240,12 +225,7 @@ impl ContactMutation {
         input: UpdateContactInput,
     ) -> async_graphql::Result<ContactPayload> {
         let me = user(ctx)?;
-        let patch = input.parse().map_err(ApiError::from)?;
-        let c = state(ctx)
-            .store
-            .update_contact(&me.id, &input.id, &patch)
-            .await
-            .map_err(|e| ApiError::from_store(e, "contact"))?;
+        let c = contacts::update(state(ctx), me, &input.id, &input.changes()).await?;
         Ok(ContactPayload { contact: c.into() })
     }
 
@@ -256,11 +236,7 @@ impl ContactMutation {
         input: DeleteContactInput,
     ) -> async_graphql::Result<DeletePayload> {
         let me = user(ctx)?;
-        state(ctx)
-            .store
-            .delete_contact(&me.id, &input.id)
-            .await
-            .map_err(|e| ApiError::from_store(e, "contact"))?;
+        contacts::delete(state(ctx), me, &input.id).await?;
         Ok(DeletePayload { deleted_id: input.id })
     }
 }

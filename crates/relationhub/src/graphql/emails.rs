@@ -1,16 +1,13 @@
 //! Emails: `email`, `emails`, `createEmail`, `updateEmail` (only while DRAFT), `deleteEmail`.
 
 use super::connection::{CountQuery, EmailConnection, list_complexity};
-use super::contacts::DeletePayload;
+use super::contacts::{DeletePayload, change};
 use super::context::{state, user};
-use super::error::ApiError;
 use super::loaders::first_page_args;
 use super::types::{EmailNode, EmailStatusG, TemplateTypeG};
+use crate::app::contacts::Change;
+use crate::app::emails::{self, EmailChanges, EmailFields};
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use domain::ValidationError;
-use domain::html::SafeHtml;
-use domain::inputs::{EmailPatch, NewEmail};
-use domain::validate::{Body, Subject};
 use store::{EmailColumns, EmailFilter, EmailOrder};
 
 /// Which emails to list.
@@ -89,23 +86,17 @@ pub struct UpdateEmailInput {
 }
 
 impl UpdateEmailInput {
-    fn parse(&self) -> Result<EmailPatch, ValidationError> {
-        let body = self.body.as_deref().map(|s| Body::parse("body", s)).transpose()?;
-        let body_html = match &self.body_html {
-            MaybeUndefined::Undefined => body.as_ref().map(|b| Some(SafeHtml::from_plain_text(b.as_str()))),
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(h) => Some(Some(SafeHtml::parse("bodyHtml", h)?)),
-        };
-        Ok(EmailPatch {
-            subject: self.subject.as_deref().map(|s| Subject::parse("subject", s)).transpose()?,
-            body,
-            body_html,
+    fn changes(&self) -> EmailChanges {
+        EmailChanges {
+            subject: self.subject.clone(),
+            body: self.body.clone(),
+            body_html: change(&self.body_html),
             template_type: match &self.template_type {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(t) => Some(Some((*t).into())),
+                MaybeUndefined::Undefined => Change::Keep,
+                MaybeUndefined::Null => Change::Clear,
+                MaybeUndefined::Value(t) => Change::Set((*t).into()),
             },
-        })
+        }
     }
 }
 
@@ -132,8 +123,7 @@ impl EmailQuery {
     /// One of your emails.
     async fn email(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<EmailNode> {
         let me = user(ctx)?;
-        let e = state(ctx).store.email(&me.id, &id).await.map_err(|e| ApiError::from_store(e, "email"))?;
-        Ok(EmailNode(e))
+        Ok(EmailNode(emails::get(state(ctx), me, &id).await?))
     }
 
     /// Your emails, newest first unless `orderBy` says otherwise.
@@ -151,11 +141,7 @@ impl EmailQuery {
         let filter: EmailFilter = filter.map(Into::into).unwrap_or_default();
         let order = order_by.map(Into::into).unwrap_or_default();
         let columns = if selects_bodies(ctx) { EmailColumns::All } else { EmailColumns::WithoutBodies };
-        let page = state(ctx)
-            .store
-            .list_emails_reading(&me.id, &filter, order, &req, columns)
-            .await
-            .map_err(ApiError::from)?;
+        let page = emails::list(state(ctx), me, &filter, order, &req, columns).await?;
         Ok(EmailConnection::new(page, CountQuery::Emails(me.id.clone(), filter)))
     }
 }
@@ -183,21 +169,14 @@ impl EmailMutation {
         input: CreateEmailInput,
     ) -> async_graphql::Result<EmailPayload> {
         let me = user(ctx)?;
-        let subject = Subject::parse("subject", &input.subject).map_err(ApiError::from)?;
-        let body = Body::parse("body", &input.body).map_err(ApiError::from)?;
-        let html = input
-            .body_html
-            .as_deref()
-            .map(|h| SafeHtml::parse("bodyHtml", h))
-            .transpose()
-            .map_err(ApiError::from)?;
-        let mut new = NewEmail::draft(input.contact_id.0, subject, body, html);
-        new.template_type = input.template_type.map(Into::into);
-        let e = state(ctx)
-            .store
-            .create_email(&me.id, &new)
-            .await
-            .map_err(|e| ApiError::from_store(e, "contact"))?;
+        let fields = EmailFields {
+            contact_id: input.contact_id.0,
+            subject: input.subject,
+            body: input.body,
+            body_html: input.body_html,
+            template_type: input.template_type.map(Into::into),
+        };
+        let e = emails::create(state(ctx), me, fields).await?;
         Ok(EmailPayload { email: EmailNode(e) })
     }
 
@@ -208,12 +187,7 @@ impl EmailMutation {
         input: UpdateEmailInput,
     ) -> async_graphql::Result<EmailPayload> {
         let me = user(ctx)?;
-        let patch = input.parse().map_err(ApiError::from)?;
-        let e = state(ctx)
-            .store
-            .update_email(&me.id, &input.id, &patch)
-            .await
-            .map_err(|e| ApiError::from_store(e, "email"))?;
+        let e = emails::update(state(ctx), me, &input.id, &input.changes()).await?;
         Ok(EmailPayload { email: EmailNode(e) })
     }
 
@@ -224,11 +198,7 @@ impl EmailMutation {
         input: DeleteEmailInput,
     ) -> async_graphql::Result<DeletePayload> {
         let me = user(ctx)?;
-        state(ctx)
-            .store
-            .delete_email(&me.id, &input.id)
-            .await
-            .map_err(|e| ApiError::from_store(e, "email"))?;
+        emails::delete(state(ctx), me, &input.id).await?;
         Ok(DeletePayload { deleted_id: input.id })
     }
 }

@@ -3,13 +3,11 @@
 use super::connection::{ConversationEntryConnection, CountQuery, list_complexity};
 use super::contacts::DeletePayload;
 use super::context::{state, user};
-use super::error::ApiError;
 use super::loaders::first_page_args;
 use super::types::{ConversationEntryNode, DirectionG};
+use crate::app::history::{self, LogEntry};
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use domain::inputs::NewHistoryEntry;
-use domain::validate::{HistoryContent, Metadata};
 
 /// `logConversation` input.
 #[derive(InputObject)]
@@ -58,13 +56,7 @@ impl HistoryQuery {
     ) -> async_graphql::Result<ConversationEntryConnection> {
         let me = user(ctx)?;
         let req = first_page_args(first, after)?;
-        let store = &state(ctx).store;
-        let page = store.list_history(&me.id, &contact_id, &req).await.map_err(ApiError::from)?;
-        // Rows are scoped by user, so a non-empty page proves the contact is the caller's; only
-        // an empty one needs the check that makes a foreign id answer NOT_FOUND.
-        if page.items.is_empty() {
-            store.contact(&me.id, &contact_id).await.map_err(|e| ApiError::from_store(e, "contact"))?;
-        }
+        let page = history::list(state(ctx), me, &contact_id, &req).await?;
         Ok(ConversationEntryConnection::new(page, CountQuery::History(me.id.clone(), contact_id.0)))
     }
 }
@@ -82,22 +74,14 @@ impl HistoryMutation {
         input: LogConversationInput,
     ) -> async_graphql::Result<LogConversationPayload> {
         let me = user(ctx)?;
-        let new = NewHistoryEntry {
+        let entry = LogEntry {
             contact_id: input.contact_id.0,
-            content: HistoryContent::parse("content", &input.content).map_err(ApiError::from)?,
+            content: input.content,
             direction: input.direction.into(),
             timestamp: input.timestamp,
-            metadata: input
-                .metadata
-                .map(|j| Metadata::parse("metadata", j.0))
-                .transpose()
-                .map_err(ApiError::from)?,
+            metadata: input.metadata.map(|j| j.0),
         };
-        let e = state(ctx)
-            .store
-            .append_history(&me.id, &new)
-            .await
-            .map_err(|e| ApiError::from_store(e, "contact"))?;
+        let e = history::log(state(ctx), me, entry).await?;
         Ok(LogConversationPayload { conversation_entry: ConversationEntryNode(e) })
     }
 
@@ -108,11 +92,7 @@ impl HistoryMutation {
         input: DeleteConversationEntryInput,
     ) -> async_graphql::Result<DeletePayload> {
         let me = user(ctx)?;
-        state(ctx)
-            .store
-            .delete_history_entry(&me.id, &input.id)
-            .await
-            .map_err(|e| ApiError::from_store(e, "conversation entry"))?;
+        history::delete(state(ctx), me, &input.id).await?;
         Ok(DeletePayload { deleted_id: input.id })
     }
 }

@@ -3,13 +3,10 @@
 use super::connection::{CountQuery, EmailTemplateConnection, list_complexity};
 use super::contacts::DeletePayload;
 use super::context::{state, user};
-use super::error::ApiError;
 use super::loaders::first_page_args;
 use super::types::{EmailTemplateNode, TemplateTypeG};
+use crate::app::templates::{self, TemplateChanges, TemplateFields};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use domain::ValidationError;
-use domain::inputs::{NewTemplate, TemplatePatch};
-use domain::validate::{Body, Subject, TemplateName};
 
 /// `createEmailTemplate` input.
 #[derive(InputObject)]
@@ -45,14 +42,14 @@ pub struct UpdateEmailTemplateInput {
 }
 
 impl UpdateEmailTemplateInput {
-    fn parse(&self) -> Result<TemplatePatch, ValidationError> {
-        Ok(TemplatePatch {
-            name: self.name.as_deref().map(|s| TemplateName::parse("name", s)).transpose()?,
-            subject: self.subject.as_deref().map(|s| Subject::parse("subject", s)).transpose()?,
-            body: self.body.as_deref().map(|s| Body::parse("body", s)).transpose()?,
+    fn changes(&self) -> TemplateChanges {
+        TemplateChanges {
+            name: self.name.clone(),
+            subject: self.subject.clone(),
+            body: self.body.clone(),
             template_type: self.template_type.map(Into::into),
             is_default: self.is_default,
-        })
+        }
     }
 }
 
@@ -79,11 +76,7 @@ impl TemplateQuery {
     /// One of your templates.
     async fn email_template(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<EmailTemplateNode> {
         let me = user(ctx)?;
-        let t = state(ctx)
-            .store
-            .template(&me.id, &id)
-            .await
-            .map_err(|e| ApiError::from_store(e, "email template"))?;
+        let t = templates::get(state(ctx), me, &id).await?;
         Ok(EmailTemplateNode(t))
     }
 
@@ -97,7 +90,7 @@ impl TemplateQuery {
     ) -> async_graphql::Result<EmailTemplateConnection> {
         let me = user(ctx)?;
         let req = first_page_args(first, after)?;
-        let page = state(ctx).store.list_templates(&me.id, &req).await.map_err(ApiError::from)?;
+        let page = templates::list(state(ctx), me, &req).await?;
         Ok(EmailTemplateConnection::new(page, CountQuery::Templates(me.id.clone())))
     }
 }
@@ -115,14 +108,14 @@ impl TemplateMutation {
         input: CreateEmailTemplateInput,
     ) -> async_graphql::Result<EmailTemplatePayload> {
         let me = user(ctx)?;
-        let new = NewTemplate {
-            name: TemplateName::parse("name", &input.name).map_err(ApiError::from)?,
-            subject: Subject::parse("subject", &input.subject).map_err(ApiError::from)?,
-            body: Body::parse("body", &input.body).map_err(ApiError::from)?,
+        let fields = TemplateFields {
+            name: input.name,
+            subject: input.subject,
+            body: input.body,
             template_type: input.template_type.into(),
             is_default: input.is_default,
         };
-        let t = state(ctx).store.create_template(&me.id, &new).await.map_err(ApiError::from)?;
+        let t = templates::create(state(ctx), me, &fields).await?;
         Ok(EmailTemplatePayload { email_template: EmailTemplateNode(t) })
     }
 
@@ -133,12 +126,7 @@ impl TemplateMutation {
         input: UpdateEmailTemplateInput,
     ) -> async_graphql::Result<EmailTemplatePayload> {
         let me = user(ctx)?;
-        let patch = input.parse().map_err(ApiError::from)?;
-        let t = state(ctx)
-            .store
-            .update_template(&me.id, &input.id, &patch)
-            .await
-            .map_err(|e| ApiError::from_store(e, "email template"))?;
+        let t = templates::update(state(ctx), me, &input.id, &input.changes()).await?;
         Ok(EmailTemplatePayload { email_template: EmailTemplateNode(t) })
     }
 
@@ -149,11 +137,7 @@ impl TemplateMutation {
         input: EmailTemplateIdInput,
     ) -> async_graphql::Result<DeletePayload> {
         let me = user(ctx)?;
-        state(ctx)
-            .store
-            .delete_template(&me.id, &input.id)
-            .await
-            .map_err(|e| ApiError::from_store(e, "email template"))?;
+        templates::delete(state(ctx), me, &input.id).await?;
         Ok(DeletePayload { deleted_id: input.id })
     }
 
@@ -164,11 +148,7 @@ impl TemplateMutation {
         input: EmailTemplateIdInput,
     ) -> async_graphql::Result<EmailTemplatePayload> {
         let me = user(ctx)?;
-        let t = state(ctx)
-            .store
-            .set_default_template(&me.id, &input.id)
-            .await
-            .map_err(|e| ApiError::from_store(e, "email template"))?;
+        let t = templates::make_default(state(ctx), me, &input.id).await?;
         Ok(EmailTemplatePayload { email_template: EmailTemplateNode(t) })
     }
 }

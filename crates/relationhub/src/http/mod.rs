@@ -101,6 +101,8 @@ fn router(shared: Shared, config: &Config) -> Router {
         .route("/ready", get(health::ready))
         .route("/metrics", get(metrics::render))
         .route("/t/{token}", get(tracking::pixel))
+        .merge(crate::web::routes())
+        .fallback(crate::web::not_found)
         .with_state(shared)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -112,7 +114,8 @@ fn router(shared: Shared, config: &Config) -> Router {
             axum::http::header::X_CONTENT_TYPE_OPTIONS,
             axum::http::HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
+        // Pages set their own (same-origin, so in-app navigation keeps working); the API's stays.
+        .layer(SetResponseHeaderLayer::if_not_present(
             axum::http::header::REFERRER_POLICY,
             axum::http::HeaderValue::from_static("no-referrer"),
         ))

@@ -16,3 +16,4 @@ mod history;
 mod isolation;
 mod limits;
 mod templates;
+mod web;

@@ -1,0 +1,76 @@
+//! The "Today" overview: drafts waiting, emails scheduled in the next 7 days, replies received
+//! in the last 7 days, failed sends with their reason, and whom the user has not talked to in a
+//! while (high priority first, then the longest out of touch).
+
+use super::{ApiResult, AppState};
+use chrono::{Duration, Utc};
+use domain::{Contact, ConversationEntry, Email, EmailStatus, User};
+use std::collections::HashMap;
+use store::{EmailColumns, EmailFilter, EmailOrder, PageRequest};
+
+/// Rows shown per section.
+pub const SECTION_ROWS: u32 = 10;
+/// Days without contact after which someone counts as "a while".
+pub const A_WHILE_DAYS: i64 = 30;
+
+/// Everything the Today page shows.
+#[derive(Debug, Clone, Default)]
+pub struct Today {
+    /// Drafts waiting, most recently changed first.
+    pub drafts: Vec<Email>,
+    /// How many drafts there are in all.
+    pub draft_count: i64,
+    /// SCHEDULED emails due in the next 7 days, soonest first.
+    pub scheduled: Vec<Email>,
+    /// RECEIVED entries of the last 7 days, newest first.
+    pub replies: Vec<ConversationEntry>,
+    /// FAILED emails, most recent first.
+    pub failed: Vec<Email>,
+    /// Contacts not talked to in a while.
+    pub out_of_touch: Vec<Contact>,
+    /// Names of every contact mentioned above, by id.
+    pub names: HashMap<String, String>,
+}
+
+/// Gathers the Today overview for `user`.
+#[tracing::instrument(skip_all, fields(op = "today", user = %user.id))]
+pub async fn today(st: &AppState, user: &User) -> ApiResult<Today> {
+    let now = Utc::now();
+    let store = &st.store;
+    let first = PageRequest { first: SECTION_ROWS, after: None };
+    let drafts_filter = EmailFilter { status: Some(EmailStatus::Draft), ..Default::default() };
+    let failed_filter = EmailFilter { status: Some(EmailStatus::Failed), ..Default::default() };
+    let (drafts, draft_count, scheduled, replies, failed, out_of_touch) = futures::try_join!(
+        store.list_emails_reading(
+            &user.id,
+            &drafts_filter,
+            EmailOrder::UpdatedAtDesc,
+            &first,
+            EmailColumns::WithoutBodies
+        ),
+        store.count_emails(&user.id, &drafts_filter),
+        store.scheduled_between(&user.id, now, now + Duration::days(7), SECTION_ROWS),
+        store.received_since(&user.id, now - Duration::days(7), SECTION_ROWS),
+        store.list_emails_reading(
+            &user.id,
+            &failed_filter,
+            EmailOrder::UpdatedAtDesc,
+            &first,
+            EmailColumns::WithoutBodies
+        ),
+        store.out_of_touch(&user.id, now - Duration::days(A_WHILE_DAYS), SECTION_ROWS),
+    )?;
+    let drafts: Vec<Email> = drafts.items.into_iter().map(|(e, _)| e).collect();
+    let failed: Vec<Email> = failed.items.into_iter().map(|(e, _)| e).collect();
+    let mut ids: Vec<String> = drafts
+        .iter()
+        .chain(&scheduled)
+        .chain(&failed)
+        .map(|e| e.contact_id.clone())
+        .chain(replies.iter().map(|r| r.contact_id.clone()))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let names = store.contacts_by_ids(&user.id, &ids).await?.into_iter().map(|c| (c.id, c.name)).collect();
+    Ok(Today { drafts, draft_count, scheduled, replies, failed, out_of_touch, names })
+}

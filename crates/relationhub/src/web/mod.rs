@@ -1,0 +1,87 @@
+//! The web app: server-rendered pages over the use-case layer (`crate::app`), on the same port
+//! as the API. Pages are askama templates checked at compile time; the stylesheet and script are
+//! compiled in. Every action is a plain form (POST → redirect → GET), so everything works with
+//! JavaScript disabled; the script only makes generation and polishing update in place.
+
+pub mod assets;
+pub mod auth;
+pub mod compose;
+pub mod contact_page;
+pub mod contacts;
+pub mod editor;
+pub mod emails_list;
+pub mod page;
+pub mod paging;
+pub mod sending;
+pub mod session;
+pub mod settings;
+pub mod templates_pages;
+pub mod today;
+
+use crate::http::Shared;
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// `Content-Security-Policy` of every page: our own files only, no inline script or style, never
+/// framed, forms post only to us.
+pub const CSP: &str =
+    "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+/// The page routes, with their security headers.
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/static/app.css", get(assets::css))
+        .route("/static/app.js", get(assets::js))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/signup", get(auth::signup_page).post(auth::signup))
+        .route("/logout", post(auth::logout))
+        .route("/", get(today::page))
+        .route("/contacts", get(contacts::list).post(contacts::create))
+        .route("/contacts/new", get(contacts::new_form))
+        .route("/contacts/{id}", get(contact_page::page))
+        .route("/contacts/{id}/edit", get(contacts::edit_form).post(contacts::update))
+        .route("/contacts/{id}/delete", get(contacts::delete_form).post(contacts::delete))
+        .route("/contacts/{id}/log", post(contact_page::log))
+        .route("/contacts/{id}/write", get(compose::page).post(compose::generate))
+        .route("/emails", get(emails_list::list))
+        .route("/emails/{id}", get(editor::page).post(editor::save_draft))
+        .route("/emails/{id}/polish", post(editor::polish))
+        .route("/emails/{id}/send", post(editor::send))
+        .route("/emails/{id}/schedule", post(editor::schedule))
+        .route("/emails/{id}/cancel", post(editor::cancel))
+        .route("/emails/{id}/unschedule", post(editor::unschedule))
+        .route("/emails/{id}/delete", post(editor::delete))
+        .route("/emails/{id}/use", post(editor::use_draft))
+        .route("/settings", get(settings::page).post(settings::save))
+        .route("/settings/password", post(settings::change_password))
+        .route("/settings/tokens", post(settings::create_token))
+        .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/templates", get(templates_pages::list).post(templates_pages::create))
+        .route("/templates/new", get(templates_pages::new_form))
+        .route("/templates/{id}", get(templates_pages::edit_form).post(templates_pages::update))
+        .route("/templates/{id}/default", post(templates_pages::make_default))
+        .route("/templates/{id}/delete", post(templates_pages::delete))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}
+
+/// The 404 page for any path nothing else answers.
+pub async fn not_found() -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let mut r = page::WebError::NotFound.into_response();
+    r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    r.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    r
+}

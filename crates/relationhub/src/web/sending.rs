@@ -1,0 +1,4 @@
+//! The sending actions the editor uses: the use-case layer's, so the address check, the
+//! per-user send limit and the state machine are the same as over GraphQL.
+
+pub use crate::app::delivery::{cancel_email, schedule_email, send_email, unschedule_email};

@@ -1,0 +1,79 @@
+//! `/` — "Today".
+
+use super::contacts::priority_label;
+use super::emails_list::EmailRow;
+use super::page::{Chrome, WebResult, Zone, render};
+use super::session::Auth;
+use crate::app::today;
+use crate::http::Shared;
+use askama::Template;
+use axum::extract::State;
+use domain::{Contact, ConversationEntry};
+
+/// A reply in the list.
+pub struct Reply {
+    contact_id: String,
+    contact: String,
+    at: String,
+    excerpt: String,
+}
+
+/// A contact not talked to in a while.
+pub struct Quiet {
+    id: String,
+    name: String,
+    priority: &'static str,
+    last: String,
+}
+
+#[derive(Template)]
+#[template(path = "today.html")]
+struct TodayPage {
+    chrome: Chrome,
+    drafts: Vec<EmailRow>,
+    draft_count: i64,
+    scheduled: Vec<EmailRow>,
+    replies: Vec<Reply>,
+    failed: Vec<EmailRow>,
+    quiet: Vec<Quiet>,
+}
+
+fn excerpt(text: &str) -> String {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    if line.chars().count() > 140 {
+        format!("{}…", line.chars().take(140).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}
+
+/// `GET /`.
+pub async fn page(State(shared): State<Shared>, auth: Auth) -> WebResult {
+    let t = today::today(&shared.state, &auth.user).await?;
+    let zone = Zone(auth.zone);
+    let name = |id: &str| t.names.get(id).cloned().unwrap_or_default();
+    let rows =
+        |list: &[domain::Email]| list.iter().map(|e| EmailRow::new(e, &name(&e.contact_id), zone)).collect();
+    let reply = |r: &ConversationEntry| Reply {
+        contact_id: r.contact_id.clone(),
+        contact: name(&r.contact_id),
+        at: zone.show(r.timestamp),
+        excerpt: excerpt(&r.content),
+    };
+    let quiet = |c: &Contact| Quiet {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        priority: priority_label(c.priority),
+        last: c.last_contacted_at.map(|t| zone.show(t)).unwrap_or_else(|| "never".into()),
+    };
+    let view = TodayPage {
+        chrome: Chrome::new(&auth, "today", "Today"),
+        drafts: rows(&t.drafts),
+        draft_count: t.draft_count,
+        scheduled: rows(&t.scheduled),
+        replies: t.replies.iter().map(reply).collect(),
+        failed: rows(&t.failed),
+        quiet: t.out_of_touch.iter().map(quiet).collect(),
+    };
+    Ok(render(&view))
+}
