@@ -50,7 +50,9 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     let cancel = tokio_util::sync::CancellationToken::new();
     let scheduler = delivery::Scheduler::new(app.shared().state.sender.clone());
     let scheduler = tokio::spawn(scheduler.run(cancel.clone()));
-    println!("RelationHub listening on http://{addr}/graphql");
+    // The first line of output; tests and scripts read the base URL from it.
+    println!("RelationHub listening on http://{addr}");
+    tracing::info!("open http://{addr}/ for the web app; the GraphQL API is at http://{addr}/graphql");
     tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "server ready");
     app.run_until(shutdown_signal()).await?;
     tracing::info!("shutting down: in-flight requests finished, stopping the scheduler");
