@@ -128,6 +128,32 @@ async fn a_fragment_bomb_is_refused_at_once_and_the_server_stays_small() {
     server.assert_alive().await;
 }
 
+/// The process's current resident memory (`VmRSS`), in MiB.
+fn rss_mib(server: &Server) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() / 1024
+}
+
+#[tokio::test]
+async fn two_hundred_sign_ins_with_huge_emails_leave_memory_bounded() {
+    let server = Server::start();
+    server.assert_alive().await;
+    let before = rss_mib(&server);
+    let query =
+        "mutation($e: String!) { signIn(input: {email: $e, password: \"whatever password\"}) { token } }";
+    for i in 0..200 {
+        // Distinct half-megabyte addresses: the old limiter kept every one of them as a key.
+        let email = format!("{}{i}@example.com", "x".repeat(512 * 1024));
+        let (status, v) = server.gql(query, json!({ "e": email })).await;
+        assert_eq!(status, 200);
+        assert_eq!(code(&v), "BAD_USER_INPUT", "refused before anything is stored");
+    }
+    let after = rss_mib(&server);
+    assert!(after < before + 64, "RSS grew from {before} to {after} MiB over 200 large sign-ins");
+    server.assert_alive().await;
+}
+
 #[tokio::test]
 async fn a_document_with_more_spreads_than_the_budget_is_refused_at_once() {
     let server = Server::start();
