@@ -111,7 +111,12 @@ async fn main() {
     let mut cfg = if args.outbox {
         DeliveryConfig::outbox(maildir.clone())
     } else {
-        DeliveryConfig::smtp(SmtpSettings::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap())
+        // The local test server offers no STARTTLS; plain text is allowed to loopback only.
+        let mut cfg = DeliveryConfig::smtp(
+            SmtpSettings::from_url(&format!("smtp://127.0.0.1:{port}?tls=none")).unwrap(),
+        );
+        cfg.from = Some("RelationHub <noreply@relay.example>".parse().unwrap());
+        cfg
     };
     if let Some(b) = args.batch {
         cfg.batch_size = b;

@@ -28,14 +28,22 @@ impl ConfigError {
 /// How the SMTP connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmtpSecurity {
-    /// `smtp://`: STARTTLS when the server offers it, plain text otherwise.
+    /// `smtp://…?tls=opportunistic`: STARTTLS when the server offers it, plain text otherwise (an
+    /// attacker on the path can strip the offer, so this is an explicit choice, never the default).
     Opportunistic,
-    /// `smtp://…?tls=required`: STARTTLS or nothing (no credentials or mail over plain text).
+    /// `smtp://` (or `?tls=required`): STARTTLS or nothing, so no credentials or mail travel in
+    /// plain text.
     Required,
     /// `smtps://`: TLS from the first byte (port 465).
     Implicit,
-    /// `smtp://…?tls=none`: never upgrade (local relays and test servers only).
+    /// `smtp://…?tls=none`: never upgrade; allowed only for a loopback host (a local relay, tests).
     None,
+}
+
+/// True for `localhost` and loopback IP addresses, the only hosts plain-text SMTP may go to.
+fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// SMTP user name and password; `Debug` never shows the password.
@@ -83,15 +91,16 @@ pub struct SmtpSettings {
 }
 
 impl SmtpSettings {
-    /// Parses `smtp://[user:pass@]host[:port][?tls=required|none]` or `smtps://…`; user and password
-    /// are percent-decoded.
+    /// Parses `smtp://[user:pass@]host[:port][?tls=required|opportunistic|none]` or `smtps://…`;
+    /// user and password are percent-decoded. Plain `smtp://` requires STARTTLS; `tls=none` is
+    /// refused unless the host is loopback.
     pub fn from_url(raw: &str) -> Result<SmtpSettings, ConfigError> {
         let bad = |m: String| ConfigError::new("SMTP_URL", m);
         let url = url::Url::parse(raw.trim()).map_err(|e| bad(format!("not a URL ({e})")))?;
         let tls = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
         let security = match (url.scheme(), tls.as_deref()) {
-            ("smtp", None | Some("opportunistic")) => SmtpSecurity::Opportunistic,
-            ("smtp", Some("required")) => SmtpSecurity::Required,
+            ("smtp", None | Some("required")) => SmtpSecurity::Required,
+            ("smtp", Some("opportunistic")) => SmtpSecurity::Opportunistic,
             ("smtp", Some("none")) => SmtpSecurity::None,
             ("smtps", None | Some("implicit") | Some("required")) => SmtpSecurity::Implicit,
             ("smtp" | "smtps", Some(other)) => {
@@ -103,6 +112,12 @@ impl SmtpSettings {
         };
         let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| bad("has no host".into()))?;
         let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+        if security == SmtpSecurity::None && !is_loopback_host(&host) {
+            return Err(bad(format!(
+                "tls=none sends credentials and mail in plain text and is allowed only for a loopback host \
+                 (localhost, 127.0.0.1, ::1), not {host:?}; use STARTTLS (the default), smtps:// or tls=opportunistic"
+            )));
+        }
         let port = url.port().unwrap_or(match security {
             SmtpSecurity::Implicit => 465,
             _ => 587,
@@ -138,7 +153,9 @@ pub enum TransportConfig {
 pub struct DeliveryConfig {
     /// SMTP relay or outbox directory.
     pub transport: TransportConfig,
-    /// Fixed sender mailbox (`SMTP_FROM`); `None` sends from the user's own name and address.
+    /// Fixed sender mailbox (`SMTP_FROM`), required with SMTP (see [`DeliveryConfig::validate`]):
+    /// the relay must never send as a user's unverified sign-up address. `None` with the outbox
+    /// writes files from the user's own name and address.
     pub from: Option<Mailbox>,
     /// Public base URL of the server without a trailing slash; enables the open-tracking pixel.
     pub public_url: Option<String>,
@@ -185,17 +202,26 @@ impl DeliveryConfig {
         DeliveryConfig::new(TransportConfig::Smtp(smtp))
     }
 
-    /// Reads the process environment; see [`DeliveryConfig::from_lookup`].
-    pub fn from_env(data_dir: &Path) -> Result<DeliveryConfig, ConfigError> {
-        DeliveryConfig::from_lookup(|name| std::env::var(name).ok(), data_dir)
+    /// Checks what a sender needs before it starts: with SMTP, `SMTP_FROM` must be set. Otherwise
+    /// mail would go out `From:` the user's sign-up address, which nobody verified, and anyone
+    /// could send as anyone through the operator's relay.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if matches!(self.transport, TransportConfig::Smtp(_)) && self.from.is_none() {
+            return Err(ConfigError::new(
+                "SMTP_FROM",
+                "is required when SMTP_URL is set: the address mail is sent from, e.g. \
+                 SMTP_FROM=\"RelationHub <noreply@example.com>\" (replies go to the user)",
+            ));
+        }
+        Ok(())
     }
 
     /// Reads the configuration through `get` (empty values count as unset):
     ///
     /// | variable | meaning | default |
     /// |---|---|---|
-    /// | `SMTP_URL` | `smtp://[user:pass@]host[:port]` (STARTTLS when offered; `?tls=required` insists, `?tls=none` never), `smtps://…` (implicit TLS) | none: `<data_dir>/outbox` |
-    /// | `SMTP_FROM` | sender mailbox, `Name <addr>` or `addr` | the user's own name and address |
+    /// | `SMTP_URL` | `smtp://[user:pass@]host[:port]` (STARTTLS required; `?tls=opportunistic` falls back to plain text, `?tls=none` never upgrades and is for loopback hosts only), `smtps://…` (implicit TLS) | none: `<data_dir>/outbox` |
+    /// | `SMTP_FROM` | sender mailbox, `Name <addr>` or `addr`; required with `SMTP_URL` | outbox only: the user's own name and address |
     /// | `RELATIONHUB_PUBLIC_URL` | public base URL; enables the open-tracking pixel | no tracking |
     /// | `RELATIONHUB_SEND_MAX_ATTEMPTS` | attempts before FAILED | 5 |
     /// | `RELATIONHUB_SEND_RETRY_BASE_SECS` | backoff base (exponential, jittered, capped at 1 h) | 30 |
@@ -304,7 +330,7 @@ mod tests {
         let s = SmtpSettings::from_url("smtp://mail.example.com").unwrap();
         assert_eq!(
             (s.host.as_str(), s.port, s.security, s.credentials),
-            ("mail.example.com", 587, SmtpSecurity::Opportunistic, None)
+            ("mail.example.com", 587, SmtpSecurity::Required, None)
         );
         let s = SmtpSettings::from_url("smtp://ann%40corp:p%40ss%3Aw0rd@mail.example.com:2525?tls=required")
             .unwrap();
@@ -317,6 +343,34 @@ mod tests {
             SmtpSettings::from_url("smtp://127.0.0.1:25?tls=none").unwrap().security,
             SmtpSecurity::None
         );
+        assert_eq!(
+            SmtpSettings::from_url("smtp://mail.example.com?tls=opportunistic").unwrap().security,
+            SmtpSecurity::Opportunistic
+        );
+    }
+
+    #[test]
+    fn plain_text_smtp_is_allowed_only_to_loopback_hosts() {
+        for host in ["127.0.0.1", "localhost", "[::1]", "127.0.0.2"] {
+            let url = format!("smtp://{host}:2525?tls=none");
+            assert_eq!(SmtpSettings::from_url(&url).unwrap().security, SmtpSecurity::None, "{url}");
+        }
+        for host in ["mail.example.com", "10.0.0.5", "[2001:db8::1]", "localhost.example.com"] {
+            let url = format!("smtp://{host}:25?tls=none");
+            let err = SmtpSettings::from_url(&url).unwrap_err();
+            assert_eq!(err.variable, "SMTP_URL");
+            assert!(err.message.contains("loopback"), "{err}");
+        }
+    }
+
+    #[test]
+    fn smtp_without_smtp_from_is_refused_by_validate() {
+        let cfg = load(&[("SMTP_URL", "smtp://relay.example.com")]).unwrap();
+        let err = cfg.validate().unwrap_err();
+        assert_eq!(err.variable, "SMTP_FROM");
+        assert!(load(&[]).unwrap().validate().is_ok(), "the outbox needs no SMTP_FROM");
+        let cfg = load(&[("SMTP_URL", "smtp://relay.example.com"), ("SMTP_FROM", "a@example.com")]).unwrap();
+        assert!(cfg.validate().is_ok());
     }
 
     #[test]

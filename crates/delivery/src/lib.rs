@@ -10,7 +10,8 @@
 //! # async fn demo(store: store::Store) -> Result<(), Box<dyn std::error::Error>> {
 //! use delivery::{DeliveryConfig, Scheduler, Sender};
 //! use std::sync::Arc;
-//! let config = DeliveryConfig::from_env(std::path::Path::new("./data"))?;
+//! // The binary passes its configuration snapshot; nothing here reads the process environment.
+//! let config = DeliveryConfig::from_lookup(|_| None, std::path::Path::new("./data"))?;
 //! let sender = Arc::new(Sender::from_config(store, config)?);
 //! let cancel = tokio_util::sync::CancellationToken::new();
 //! tokio::spawn(Scheduler::new(sender.clone()).run(cancel.clone()));

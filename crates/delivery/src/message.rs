@@ -24,7 +24,7 @@ pub struct ComposeError(pub String);
 /// What the message builder needs besides the email.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ComposeOptions<'a> {
-    /// Fixed sender (`SMTP_FROM`); `None` sends from the user.
+    /// Fixed sender (`SMTP_FROM`, required with SMTP); `None` (the outbox) writes from the user.
     pub from: Option<&'a Mailbox>,
     /// Public base URL (no trailing slash); `Some` adds the tracking pixel.
     pub public_url: Option<&'a str>,
@@ -45,7 +45,18 @@ fn mailbox(name: &str, address: &str, what: &str) -> Result<Mailbox, ComposeErro
     Ok(Mailbox::new((!name.is_empty()).then(|| name.to_owned()), address))
 }
 
-/// Builds the message: `From` (the fixed sender or the user), `Reply-To` (the user), `To` (the
+/// The `From` display name with a fixed sender: `Grace Hopper via RelationHub`, or the user's
+/// name alone when `SMTP_FROM` has no name, or the fixed name when the user has none.
+fn sender_display_name(user_name: &str, fixed_name: Option<&str>) -> String {
+    let user_name = user_name.trim();
+    match fixed_name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(fixed) if !user_name.is_empty() => format!("{user_name} via {fixed}"),
+        Some(fixed) => fixed.to_owned(),
+        None => user_name.to_owned(),
+    }
+}
+
+/// Builds the message: `From` (the fixed sender's address, named after the user, or the user), `Reply-To` (the user), `To` (the
 /// contact), `Subject`, `Date`, a fresh `Message-ID` `<uuid@from-domain>`, and a
 /// `multipart/alternative` body of the plain text and the HTML (the stored sanitised HTML, or the
 /// plain text rendered as HTML).
@@ -54,7 +65,14 @@ pub fn compose(due: &DueEmail, options: ComposeOptions<'_>) -> Result<Composed, 
         due.contact_email.as_deref().ok_or_else(|| ComposeError("contact has no email address".into()))?;
     let to = mailbox(&due.contact_name, contact_address, "contact")?;
     let user = mailbox(&due.user_name, &due.user_email, "sender")?;
-    let from = options.from.cloned().unwrap_or_else(|| user.clone());
+    let from = match options.from {
+        // The address is always the operator's; the display name says on whose behalf it goes.
+        Some(fixed) => Mailbox::new(
+            Some(sender_display_name(&due.user_name, fixed.name.as_deref())),
+            fixed.email.clone(),
+        ),
+        None => user.clone(),
+    };
     let message_id = format!("<{}@{}>", uuid::Uuid::new_v4(), from.email.domain());
 
     let email = &due.email;
@@ -135,6 +153,9 @@ mod tests {
         let c = compose(&d, ComposeOptions { from: Some(&fixed), public_url: None }).unwrap();
         assert!(c.message_id.ends_with("@relay.example>"));
         assert_eq!(c.message.envelope().from().unwrap().to_string(), "robot@relay.example");
+        let from = c.message.headers().get_raw("From").unwrap().to_owned();
+        assert!(from.contains("Grace Hopper via Robot") && from.contains("<robot@relay.example>"), "{from}");
+        assert!(c.message.headers().get_raw("Reply-To").unwrap().contains("grace@navy.example"));
     }
 
     #[test]

@@ -44,7 +44,11 @@ pub fn file_name(message: &Message, now: chrono::DateTime<chrono::Utc>) -> Strin
 impl Transport for OutboxTransport {
     async fn send(&self, message: &Message) -> Result<(), SendError> {
         let fail = |what: &str, path: &Path, e: std::io::Error| {
-            SendError::transient(format!("outbox: cannot {what} {}: {e}", path.display()))
+            // The path stays in the log: `lastError` is shown to users and never names files.
+            SendError::transient_with(
+                "outbox not writable",
+                format!("outbox: cannot {what} {}: {e}", path.display()),
+            )
         };
         tokio::fs::create_dir_all(&self.dir).await.map_err(|e| fail("create", &self.dir, e))?;
         let name = file_name(message, chrono::Utc::now());

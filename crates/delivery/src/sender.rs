@@ -25,7 +25,7 @@ pub enum Outcome {
     Retry {
         /// When the next attempt is due.
         at: DateTime<Utc>,
-        /// The failure.
+        /// The failure, as shown to the user (see [`SendError::reason`]).
         error: String,
     },
     /// Given up: a permanent failure or the last allowed attempt.
@@ -79,8 +79,10 @@ impl Sender {
         Sender { store, transport, config, worker: worker_id(), wake: Arc::new(Notify::new()) }
     }
 
-    /// A sender over the transport the configuration names (SMTP or the outbox).
+    /// A sender over the transport the configuration names (SMTP or the outbox); refuses a
+    /// configuration that fails [`DeliveryConfig::validate`] (SMTP without `SMTP_FROM`).
     pub fn from_config(store: Store, config: DeliveryConfig) -> Result<Sender, ConfigError> {
+        config.validate()?;
         let transport = build_transport(&config)?;
         Ok(Sender::new(store, transport, config))
     }
@@ -150,20 +152,20 @@ impl Sender {
                 }
             }
             Err(error) if error.is_permanent() || attempts >= self.config.max_attempts => {
-                if !self.store.mark_failed(&id, &self.worker, &error.message).await? {
+                if !self.store.mark_failed(&id, &self.worker, &error.reason).await? {
                     return Ok(self.lost());
                 }
-                tracing::warn!(error = %error.message, attempts, "email failed");
-                Outcome::Failed { error: error.message }
+                tracing::warn!(error = %error.detail, attempts, "email failed");
+                Outcome::Failed { error: error.reason }
             }
             Err(error) => {
                 let wait = backoff(attempts, self.config.retry_base, self.config.retry_cap);
                 let at = Utc::now() + chrono::TimeDelta::from_std(wait).unwrap_or_default();
-                if !self.store.mark_retry(&id, &self.worker, &error.message, at).await? {
+                if !self.store.mark_retry(&id, &self.worker, &error.reason, at).await? {
                     return Ok(self.lost());
                 }
-                tracing::info!(error = %error.message, attempts, retry_in = ?wait, "email will be retried");
-                Outcome::Retry { at, error: error.message }
+                tracing::warn!(error = %error.detail, attempts, retry_in = ?wait, "email will be retried");
+                Outcome::Retry { at, error: error.reason }
             }
         };
         let label = match &outcome {

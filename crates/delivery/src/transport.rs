@@ -20,24 +20,39 @@ pub enum SendErrorKind {
     Permanent,
 }
 
-/// A failed send, phrased as the mail server phrased it where there was a reply.
+/// A failed send. `reason` is short, classified and safe to show a user (`Email.lastError`): it
+/// never names hosts, ports or file paths. `detail` is the full error, for the log only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendError {
     /// Transient or permanent.
     pub kind: SendErrorKind,
-    /// What went wrong, e.g. `550 5.1.1 mailbox unavailable`.
-    pub message: String,
+    /// What went wrong, for users, e.g. `recipient refused by the mail server (550)`.
+    pub reason: String,
+    /// Everything known about the failure (server reply, host, path), for operators' logs.
+    pub detail: String,
 }
 
 impl SendError {
-    /// A failure worth retrying.
-    pub fn transient(message: impl Into<String>) -> SendError {
-        SendError { kind: SendErrorKind::Transient, message: message.into() }
+    /// A failure worth retrying, with a user-safe `reason` and the full `detail`.
+    pub fn transient_with(reason: impl Into<String>, detail: impl Into<String>) -> SendError {
+        SendError { kind: SendErrorKind::Transient, reason: reason.into(), detail: detail.into() }
     }
 
-    /// A failure not worth retrying.
+    /// A failure not worth retrying, with a user-safe `reason` and the full `detail`.
+    pub fn permanent_with(reason: impl Into<String>, detail: impl Into<String>) -> SendError {
+        SendError { kind: SendErrorKind::Permanent, reason: reason.into(), detail: detail.into() }
+    }
+
+    /// A failure worth retrying whose message is safe to show as it is.
+    pub fn transient(message: impl Into<String>) -> SendError {
+        let message = message.into();
+        SendError::transient_with(message.clone(), message)
+    }
+
+    /// A failure not worth retrying whose message is safe to show as it is.
     pub fn permanent(message: impl Into<String>) -> SendError {
-        SendError { kind: SendErrorKind::Permanent, message: message.into() }
+        let message = message.into();
+        SendError::permanent_with(message.clone(), message)
     }
 
     /// True for [`SendErrorKind::Permanent`].
@@ -48,7 +63,7 @@ impl SendError {
 
 impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.detail)
     }
 }
 
@@ -127,26 +142,48 @@ impl Transport for SmtpTransport {
     }
 }
 
-/// Sorts an SMTP failure: 5xx replies and client-side refusals (a message the server cannot take)
-/// are permanent; 4xx replies and connection, TLS and timeout problems are transient. A reply
-/// keeps the server's words: `550 5.1.1 mailbox unavailable`.
+/// Sorts an SMTP failure: 5xx replies are permanent; 4xx replies and connection, TLS and timeout
+/// problems are transient (so is a server without STARTTLS: the operator may fix it before the
+/// last attempt). The reason names the class and the reply code, never the server's words (they
+/// often carry host names and addresses); the detail keeps everything for the log.
 pub fn classify(err: &smtp::Error) -> SendError {
-    let detail = std::error::Error::source(err).map(|s| s.to_string());
+    let source = std::error::Error::source(err).map(|s| s.to_string());
+    let detail = match (err.status(), &source) {
+        (Some(code), Some(d)) if !d.is_empty() => format!("{code} {d}"),
+        _ => match &source {
+            Some(d) if !err.to_string().contains(d.as_str()) => format!("{err}: {d}"),
+            _ => err.to_string(),
+        },
+    };
     if let Some(code) = err.status() {
-        let text = match detail {
-            Some(d) if !d.is_empty() => format!("{code} {d}"),
-            _ => code.to_string(),
+        let code = code.to_string();
+        let reason = match code.as_str() {
+            "550" | "551" | "553" => format!("recipient refused by the mail server ({code})"),
+            "552" | "554" => format!("message refused by the mail server ({code})"),
+            "530" | "534" | "535" | "538" => format!("mail server authentication failed ({code})"),
+            c if c.starts_with('4') => format!("mail server temporarily refused the message ({code})"),
+            _ => format!("refused by the mail server ({code})"),
         };
-        return if err.is_permanent() { SendError::permanent(text) } else { SendError::transient(text) };
+        return if err.is_permanent() {
+            SendError::permanent_with(reason, detail)
+        } else {
+            SendError::transient_with(reason, detail)
+        };
     }
-    if err.is_client() {
-        return SendError::permanent(format!(
-            "SMTP client error: {}",
-            detail.unwrap_or_else(|| err.to_string())
-        ));
+    if detail.contains("STARTTLS is not supported") {
+        return SendError::transient_with("mail server does not offer STARTTLS", detail);
+    }
+    if err.is_tls() {
+        return SendError::transient_with("TLS handshake failed", detail);
     }
     if err.is_timeout() {
-        return SendError::transient(format!("SMTP timed out: {err}"));
+        return SendError::transient_with("mail server timed out", detail);
     }
-    SendError::transient(format!("SMTP: {err}"))
+    if err.is_client() {
+        return SendError::permanent_with("message could not be sent (client error)", detail);
+    }
+    if err.is_response() {
+        return SendError::transient_with("mail server sent an invalid reply", detail);
+    }
+    SendError::transient_with("mail server unreachable", detail)
 }

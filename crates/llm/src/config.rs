@@ -180,12 +180,9 @@ pub enum ConfigError {
 }
 
 impl AiConfig {
-    /// Reads the configuration from the process environment. See [`AiConfig::from_lookup`].
-    pub fn from_env() -> Result<AiConfig, ConfigError> {
-        AiConfig::from_lookup(|name| std::env::var(name).ok())
-    }
-
     /// Reads the configuration through `get` (a variable name to its value). Blank values count as unset.
+    /// There is deliberately no `from_env`: the binary passes its one configuration snapshot, and tests
+    /// pass explicit pairs, so an exported key on a developer's machine never reaches a test.
     ///
     /// Variables: `RELATIONHUB_AI_PROVIDERS` (comma list in fallback order; when unset, every configured
     /// provider in the order anthropic, openai, gemini, or `builtin` when none is), `OPENAI_API_KEY`,

@@ -53,6 +53,9 @@ impl Generator {
             .timeout(config.request_timeout)
             .connect_timeout(config.request_timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("relationhub/", env!("CARGO_PKG_VERSION")))
+            // A redirect would carry the key headers (`x-api-key`, `x-goog-api-key`,
+            // `Authorization`) to wherever it points; providers never need one.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ConfigError::HttpClient(e.to_string()))?;
         let timeout = config.request_timeout;

@@ -171,22 +171,61 @@ impl HttpClient {
     }
 }
 
+/// The largest provider answer read (4 MiB). A completion of a few thousand tokens is a few
+/// dozen KiB; anything near this is a misbehaving or hostile endpoint, and reading it unbounded
+/// would let it exhaust the server's memory.
+pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+
 /// Sends `request` and returns the JSON body of a 2xx answer, or the failure to classify.
+/// Redirects are never followed (the client is built with `Policy::none()`, so the key headers
+/// cannot reach another host); a 3xx answer is a permanent failure.
 async fn send_json(
     request: reqwest::RequestBuilder,
     timeout: Duration,
 ) -> Result<Result<serde_json::Value, HttpFailure>, ProviderError> {
-    let response = request.send().await.map_err(|e| transport_error(&e, timeout))?;
+    let mut response = request.send().await.map_err(|e| transport_error(&e, timeout))?;
     let status = response.status().as_u16();
+    if (300..400).contains(&status) {
+        return Err(ProviderError::permanent(format!(
+            "the provider answered with a redirect ({status}), which is not followed; check the base URL"
+        )));
+    }
     let headers = response.headers().clone();
-    let text = response.text().await.map_err(|e| transport_error(&e, timeout))?;
-    let body = serde_json::from_str::<serde_json::Value>(&text);
+    let bytes = read_capped(&mut response, MAX_RESPONSE_BYTES)
+        .await
+        .map_err(|e| transport_error(&e, timeout))?
+        .ok_or_else(|| {
+            ProviderError::permanent(format!(
+                "response too large ({status}, over {} MiB); refused",
+                MAX_RESPONSE_BYTES / (1024 * 1024)
+            ))
+        })?;
+    let body = serde_json::from_slice::<serde_json::Value>(&bytes);
     if (200..300).contains(&status) {
         return body
             .map(Ok)
             .map_err(|_| ProviderError::permanent(format!("malformed response ({status}, not JSON)")));
     }
     Ok(Err(HttpFailure { status, headers, body: body.unwrap_or(serde_json::Value::Null) }))
+}
+
+/// The body, read chunk by chunk; `None` as soon as it exceeds `cap` bytes (announced by
+/// `Content-Length` or found while reading), without reading the rest.
+async fn read_capped(
+    response: &mut reqwest::Response,
+    cap: usize,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > cap {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
 }
 
 /// Time-outs and connection failures (refused, reset, DNS) are transient.

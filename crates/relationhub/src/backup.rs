@@ -55,14 +55,44 @@ fn tool(name: &str) -> anyhow::Result<tokio::process::Command> {
     Ok(tokio::process::Command::new(name))
 }
 
-/// Writes a backup of `store` to `out` (parent directories created).
-pub async fn backup(store: &Store, out: &Path) -> anyhow::Result<()> {
+/// Creates `out` empty, readable and writable by the owner only (0600 on Unix), failing when it
+/// exists. A backup holds every password hash and email; it must never be world-readable, not
+/// even for the moment between its creation and a `chmod`. Created parent directories are 0700.
+fn create_private(out: &Path) -> anyhow::Result<()> {
+    let mut dirs = std::fs::DirBuilder::new();
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+        dirs.mode(0o700);
+        file.mode(0o600);
+    }
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        dirs.recursive(true).create(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    if out.exists() {
-        bail!("{} already exists; choose another --output", out.display());
+    match file.open(out) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            bail!("{} already exists; choose another --output", out.display())
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot create {}", out.display())),
     }
+}
+
+/// Writes a backup of `store` to `out` (a new file, mode 0600; parent directories created).
+pub async fn backup(store: &Store, out: &Path) -> anyhow::Result<()> {
+    create_private(out)?;
+    let written = write_backup(store, out).await;
+    if written.is_err() {
+        let _ = std::fs::remove_file(out);
+    }
+    written
+}
+
+/// Fills the empty file `out`: `pg_dump` truncates and writes it (keeping its mode); SQLite's
+/// `VACUUM INTO` accepts an existing empty file.
+async fn write_backup(store: &Store, out: &Path) -> anyhow::Result<()> {
     match store.url() {
         DatabaseUrl::Postgres(url) => {
             let mut cmd = tool("pg_dump")?;
@@ -70,7 +100,6 @@ pub async fn backup(store: &Store, out: &Path) -> anyhow::Result<()> {
             cmd.envs(libpq_env(url)?).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
             let output = cmd.output().await.context("running pg_dump")?;
             if !output.status.success() {
-                let _ = std::fs::remove_file(out);
                 bail!("pg_dump failed: {}", first_line(&output.stderr));
             }
         }
@@ -79,7 +108,8 @@ pub async fn backup(store: &Store, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Restores `file` into `store`'s database. Refuses a non-empty database unless `force`.
+/// Restores `file` into `store`'s database. Refuses a non-empty database unless `force` (the CLI
+/// decides, after the production check and the confirmation).
 pub async fn restore(store: Store, file: &Path, force: bool) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let empty = store.is_empty().await?;

@@ -25,36 +25,55 @@ pub enum Environment {
 #[error("invalid configuration: {0}")]
 pub struct ConfigError(pub String);
 
-/// Raw settings: environment first, then the config file.
+/// Raw settings, snapshotted once: the process environment wins over `.env`, which wins over the
+/// config file. After [`Settings::load`] nothing reads the process environment again, so a test
+/// built with [`Settings::from_pairs`] never sees the developer's exported variables.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    file: BTreeMap<String, String>,
+    values: BTreeMap<String, String>,
 }
 
 impl Settings {
-    /// Reads `.env` (if present, without overriding real environment variables) and the config file.
+    /// Snapshots the process environment, `.env` (found like `dotenvy` does, read without touching
+    /// the process environment) and the config file (`config_file`, else `RELATIONHUB_CONFIG`, else
+    /// `./relationhub.toml` when present) into one map.
     pub fn load(config_file: Option<&Path>) -> Result<Self, ConfigError> {
-        let _ = dotenvy::dotenv();
-        let explicit = config_file
-            .map(Path::to_path_buf)
-            .or_else(|| std::env::var_os("RELATIONHUB_CONFIG").map(PathBuf::from));
+        let env: BTreeMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        let dotenv = read_dotenv()?;
+        Self::layered(env, dotenv, config_file)
+    }
+
+    /// The snapshot from explicit layers (`load` without the process): `env` over `dotenv` over the
+    /// file. `RELATIONHUB_CONFIG` is looked up in the first two layers.
+    fn layered(
+        env: BTreeMap<String, String>,
+        dotenv: BTreeMap<String, String>,
+        config_file: Option<&Path>,
+    ) -> Result<Self, ConfigError> {
+        let explicit = config_file.map(Path::to_path_buf).or_else(|| {
+            env.get("RELATIONHUB_CONFIG").or_else(|| dotenv.get("RELATIONHUB_CONFIG")).map(PathBuf::from)
+        });
         let path = explicit.clone().unwrap_or_else(|| PathBuf::from("relationhub.toml"));
-        let file = match std::fs::read_to_string(&path) {
+        let mut values = match std::fs::read_to_string(&path) {
             Ok(text) => parse_file(&path, &text)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => BTreeMap::new(),
             Err(e) => return Err(ConfigError(format!("cannot read config file {}: {e}", path.display()))),
         };
-        Ok(Self { file })
+        values.extend(dotenv);
+        values.extend(env);
+        Ok(Self { values })
     }
 
-    /// Settings from explicit pairs only (tests).
+    /// Settings from explicit pairs only (tests, tools): no environment, no `.env`, no file.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        Self { file: pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect() }
+        Self { values: pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect() }
     }
 
-    /// The value of a setting: the environment wins over the file; empty counts as unset.
+    /// The value of a setting from the snapshot; empty counts as unset.
     pub fn get(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().or_else(|| self.file.get(name).cloned()).filter(|v| !v.trim().is_empty())
+        self.values.get(name).filter(|v| !v.trim().is_empty()).cloned()
     }
 
     /// A number setting, or its default.
@@ -66,6 +85,17 @@ impl Settings {
             }
         }
     }
+}
+
+/// The `.env` file's pairs, or nothing when there is none. A file that exists but does not parse
+/// is an error (it used to be ignored silently, which hid typos in secrets).
+fn read_dotenv() -> Result<BTreeMap<String, String>, ConfigError> {
+    let iter = match dotenvy::dotenv_iter() {
+        Ok(iter) => iter,
+        Err(e) if e.not_found() => return Ok(BTreeMap::new()),
+        Err(e) => return Err(ConfigError(format!(".env: {e}"))),
+    };
+    iter.map(|item| item.map_err(|e| ConfigError(format!(".env: {e}")))).collect()
 }
 
 fn parse_file(path: &Path, text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
@@ -134,6 +164,9 @@ pub struct Config {
     pub introspection: bool,
     /// Largest serialised GraphQL response (`RELATIONHUB_MAX_RESPONSE_BYTES`, default 8 MiB).
     pub max_response_bytes: usize,
+    /// `sendEmail` + `scheduleEmail` calls allowed per user per hour
+    /// (`RELATIONHUB_SEND_LIMIT_PER_HOUR`, default 100).
+    pub send_limit_per_hour: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -259,6 +292,10 @@ impl Config {
         if max_response_bytes == 0 {
             return Err(ConfigError("RELATIONHUB_MAX_RESPONSE_BYTES must be at least 1".into()));
         }
+        let send_limit_per_hour = settings.number("RELATIONHUB_SEND_LIMIT_PER_HOUR", 100u32)?;
+        if send_limit_per_hour == 0 {
+            return Err(ConfigError("RELATIONHUB_SEND_LIMIT_PER_HOUR must be at least 1".into()));
+        }
         Ok(Config {
             trusted_proxies,
             metrics_enabled,
@@ -266,6 +303,7 @@ impl Config {
             introspection,
             max_response_bytes,
             delivery,
+            send_limit_per_hour,
             ai,
             ai_rate_per_minute,
             settings,
@@ -359,10 +397,43 @@ mod tests {
     }
 
     #[test]
+    fn explicit_settings_never_see_the_process_environment() {
+        // PATH is set in every environment that runs tests; `from_pairs` must not see it.
+        assert!(std::env::var_os("PATH").is_some());
+        assert_eq!(Settings::from_pairs([]).get("PATH"), None);
+        assert_eq!(Settings::default().get("PATH"), None);
+    }
+
+    #[test]
+    fn the_environment_wins_over_dotenv_which_wins_over_the_file() {
+        let dir = std::env::temp_dir().join(format!("rh-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("relationhub.toml");
+        std::fs::write(&file, "A = \"file\"\nB = \"file\"\nC = \"file\"\n").unwrap();
+        let map =
+            |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let s =
+            Settings::layered(map(&[("A", "env")]), map(&[("A", "dotenv"), ("B", "dotenv")]), Some(&file))
+                .unwrap();
+        assert_eq!(s.get("A").as_deref(), Some("env"));
+        assert_eq!(s.get("B").as_deref(), Some("dotenv"));
+        assert_eq!(s.get("C").as_deref(), Some("file"));
+        // RELATIONHUB_CONFIG from `.env` names the file; a named file that is missing is an error.
+        let s =
+            Settings::layered(BTreeMap::new(), map(&[("RELATIONHUB_CONFIG", file.to_str().unwrap())]), None)
+                .unwrap();
+        assert_eq!(s.get("C").as_deref(), Some("file"));
+        assert!(
+            Settings::layered(BTreeMap::new(), BTreeMap::new(), Some(&dir.join("missing.toml"))).is_err()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn the_file_supplies_values_the_environment_does_not() {
         let file =
             parse_file(Path::new("x.toml"), "RELATIONHUB_REGISTRATION = \"closed\"\nPORT = 1\n").unwrap();
-        let s = Settings { file };
+        let s = Settings { values: file };
         assert_eq!(s.get("RELATIONHUB_REGISTRATION").as_deref(), Some("closed"));
         assert_eq!(s.get("PORT").as_deref(), Some("1"));
         assert!(parse_file(Path::new("x.toml"), "A = [1]").is_err());

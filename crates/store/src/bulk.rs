@@ -11,8 +11,9 @@
 //! Loading is one transaction: PostgreSQL streams `COPY … FROM STDIN` text generated on a
 //! blocking thread while the server ingests the previous chunk; SQLite runs multi-row INSERTs.
 //! Afterwards the tables are analysed (PostgreSQL: `VACUUM (ANALYZE)`, so hint bits and the
-//! visibility map are set before anyone measures). A second load refuses while bench accounts
-//! exist, unless told to replace them; two concurrent loads cannot both succeed (the second
+//! visibility map are set before anyone measures). Every account a load creates is marked in
+//! `seed_marks`; a second load refuses while marked accounts exist, unless told to replace them
+//! (which deletes the marked accounts only, never one someone signed up as `bench-NNN@…`); two concurrent loads cannot both succeed (the second
 //! fails on the unique email index and rolls back).
 
 mod generate;
@@ -240,11 +241,23 @@ const CHUNK_BYTES: usize = 1 << 20;
 const SQLITE_ROWS_PER_INSERT: usize = 100;
 
 const COUNT_BENCH: &str = r#"SELECT COUNT(*) FROM "users" WHERE "email" LIKE 'bench-%@example.com'"#;
-const DELETE_BENCH: &str = r#"DELETE FROM "users" WHERE "email" LIKE 'bench-%@example.com'"#;
+/// Accounts named like bench accounts that no load created (signed up by someone): never deleted.
+const COUNT_UNMARKED: &str = r#"SELECT COUNT(*) FROM "users" u WHERE u."email" LIKE 'bench-%@example.com'
+    AND NOT EXISTS (SELECT 1 FROM "seed_marks" m WHERE m."userId" = u."id" AND m."kind" = 'bench')"#;
+const COUNT_MARKED: &str = r#"SELECT COUNT(*) FROM "seed_marks" WHERE "kind" = 'bench'"#;
+const DELETE_MARKED: &str =
+    r#"DELETE FROM "users" WHERE "id" IN (SELECT "userId" FROM "seed_marks" WHERE "kind" = 'bench')"#;
 
 fn already_loaded(n: i64) -> StoreError {
     StoreError::Conflict(format!(
         "{n} bench accounts (bench-NNN@example.com) already exist; nothing was loaded (replace them to load again)"
+    ))
+}
+
+fn not_ours(n: i64) -> StoreError {
+    StoreError::Conflict(format!(
+        "{n} account(s) named like bench-NNN@example.com were not created by `db seed --scale` and are never \
+         deleted; nothing was loaded"
     ))
 }
 
@@ -256,17 +269,34 @@ fn concurrent(e: sqlx::Error) -> StoreError {
     }
 }
 
-/// Refuses when bench accounts exist, or deletes them (cascading) when `replace`; evaluates
-/// to `(accounts deleted, time spent)`. A macro because it runs on either backend's connection.
+/// Marks exactly the accounts this load created (by their generated addresses), so a later
+/// `replace` deletes them and nothing else.
+fn mark_statement(users: u32) -> sqlx::AssertSqlSafe<String> {
+    // The addresses are generated here (`bench-NNN@example.com`), never user input.
+    let list: Vec<String> = (1..=users).map(|n| format!("'{}'", bench_email(n))).collect();
+    sqlx::AssertSqlSafe(format!(
+        r#"INSERT INTO "seed_marks" ("userId", "kind") SELECT "id", 'bench' FROM "users" WHERE "email" IN ({})"#,
+        list.join(", ")
+    ))
+}
+
+/// Refuses when accounts named like bench accounts exist that no load created, and when bench
+/// accounts exist without `replace`; with `replace`, deletes the marked ones (cascading).
+/// Evaluates to `(accounts deleted, time spent)`. A macro because it runs on either backend's
+/// connection.
 macro_rules! clear_bench {
     ($conn:expr, $replace:expr) => {{
-        let n: i64 = sqlx::query_scalar(COUNT_BENCH).fetch_one(&mut *$conn).await?;
+        let unmarked: i64 = sqlx::query_scalar(COUNT_UNMARKED).fetch_one(&mut *$conn).await?;
+        if unmarked > 0 {
+            return Err(not_ours(unmarked));
+        }
+        let n: i64 = sqlx::query_scalar(COUNT_MARKED).fetch_one(&mut *$conn).await?;
         if n > 0 && !$replace {
             return Err(already_loaded(n));
         }
         let t = Instant::now();
         if n > 0 {
-            sqlx::query(DELETE_BENCH).execute(&mut *$conn).await?;
+            sqlx::query(DELETE_MARKED).execute(&mut *$conn).await?;
         }
         (n, t.elapsed())
     }};
@@ -310,6 +340,7 @@ impl Store {
                     let rows = copy_table(&mut tx, &generator, table, progress).await?;
                     report.tables.push((table.name(), rows, t.elapsed()));
                 }
+                sqlx::query(mark_statement(opts.plan.users)).execute(&mut *tx).await?;
                 progress(Progress::Analyzing);
                 let t = Instant::now();
                 tx.commit().await.map_err(concurrent)?;
@@ -330,6 +361,7 @@ impl Store {
                     let rows = insert_table(&mut tx, &generator, table, progress).await?;
                     report.tables.push((table.name(), rows, t.elapsed()));
                 }
+                sqlx::query(mark_statement(opts.plan.users)).execute(&mut *tx).await?;
                 progress(Progress::Analyzing);
                 let t = Instant::now();
                 tx.commit().await?;

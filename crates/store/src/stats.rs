@@ -100,9 +100,27 @@ impl Store {
             };
             return Ok(tables == 0);
         }
+        // Migrations may have been rolled back past the one creating "users": no table, no users.
+        // Any other failure is an error, never "empty" (that would let a restore overwrite data).
+        let users_table: i64 = match &self.db {
+            Db::Postgres(p) => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'users'",
+            )
+            .fetch_one(p)
+            .await?,
+            Db::Sqlite(p) => {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'users'",
+                )
+                .fetch_one(p)
+                .await?
+            }
+        };
+        if users_table == 0 {
+            return Ok(true);
+        }
         let users: i64 =
-            on_db!(&self.db, p => sqlx::query_scalar(r#"SELECT COUNT(*) FROM "users""#).fetch_one(p).await)
-                .unwrap_or(0);
+            on_db!(&self.db, p => sqlx::query_scalar(r#"SELECT COUNT(*) FROM "users""#).fetch_one(p).await)?;
         Ok(users == 0)
     }
 

@@ -87,8 +87,10 @@ impl SmtpServer {
         SmtpServer { port, dir, _child: child }
     }
 
+    /// The URL to reach it: plain text (`tls=none`, allowed because the host is loopback), as
+    /// this server offers no STARTTLS.
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
+        format!("smtp://127.0.0.1:{}?tls=none", self.port)
     }
 
     /// Every accepted message, in acceptance order.
@@ -120,10 +122,20 @@ impl SmtpServer {
             .collect()
     }
 
-    /// A configuration sending here, with test-sized timings.
+    /// A configuration sending here from [`FROM`], with test-sized timings.
     pub fn config(&self) -> DeliveryConfig {
-        fast(DeliveryConfig::smtp(SmtpSettings::from_url(&self.url()).unwrap()))
+        smtp_config(&self.url())
     }
+}
+
+/// The operator's sender address (`SMTP_FROM`) the tests configure.
+pub const FROM: &str = "RelationHub <noreply@relay.example>";
+
+/// A configuration sending to `url` from [`FROM`], with test-sized timings.
+pub fn smtp_config(url: &str) -> DeliveryConfig {
+    let mut cfg = fast(DeliveryConfig::smtp(SmtpSettings::from_url(url).unwrap()));
+    cfg.from = Some(FROM.parse().unwrap());
+    cfg
 }
 
 /// Sub-second backoff and polling.

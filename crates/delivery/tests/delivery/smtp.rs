@@ -25,12 +25,12 @@ async fn a_sent_message_carries_its_headers_both_parts_and_the_envelope(kind: Ki
     assert_eq!(sent.status, EmailStatus::Sent, "{:?}", sent.delivery);
     assert_eq!((sent.delivery.send_attempts, sent.delivery.last_error.as_deref()), (1, None));
     let stored_id = sent.delivery.message_id.clone().unwrap();
-    assert!(stored_id.starts_with('<') && stored_id.ends_with("@navy.example>"), "{stored_id}");
+    assert!(stored_id.starts_with('<') && stored_id.ends_with("@relay.example>"), "{stored_id}");
 
     let got = smtp.messages();
     assert_eq!(got.len(), 1);
     let r = &got[0];
-    assert_eq!(r.mail_from, "grace@navy.example");
+    assert_eq!(r.mail_from, "noreply@relay.example", "the envelope sender is SMTP_FROM, never the user");
     assert_eq!(r.rcpt_tos, ["zoe@example.com"]);
     assert!(r.data.is_ascii(), "headers are RFC 2047 encoded and bodies transfer-encoded");
     let m = r.parsed();
@@ -38,7 +38,10 @@ async fn a_sent_message_carries_its_headers_both_parts_and_the_envelope(kind: Ki
     assert!(raw_subject.to_ascii_lowercase().contains("=?utf-8?"), "RFC 2047: {raw_subject}");
     assert_eq!(m.subject(), Some(subject));
     let from = m.from().unwrap().first().unwrap();
-    assert_eq!((from.name(), from.address()), (Some("Grace Hopper"), Some("grace@navy.example")));
+    assert_eq!(
+        (from.name(), from.address()),
+        (Some("Grace Hopper via RelationHub"), Some("noreply@relay.example"))
+    );
     let reply_to = m.reply_to().unwrap().first().unwrap();
     assert_eq!(reply_to.address(), Some("grace@navy.example"));
     let to = m.to().unwrap().first().unwrap();
@@ -78,7 +81,7 @@ async fn a_fixed_sender_sends_from_smtp_from_with_replies_to_the_user(kind: Kind
     let store = db.connect().await;
     let smtp = SmtpServer::start(&[]).await;
     let mut cfg = smtp.config();
-    cfg.from = Some("RelationHub <noreply@relay.example>".parse().unwrap());
+    cfg.from = Some("Robot <robot@relay.example>".parse().unwrap());
     let sender = common::sender(&store, cfg);
     let u = common::user(&store, "Grace Hopper", "grace@navy.example").await;
     let c = common::contact(&store, &u, "Ada", Some("ada@example.com")).await;
@@ -87,10 +90,10 @@ async fn a_fixed_sender_sends_from_smtp_from_with_replies_to_the_user(kind: Kind
     assert_eq!(sent.status, EmailStatus::Sent);
     assert!(sent.delivery.message_id.unwrap().ends_with("@relay.example>"));
     let got = smtp.messages();
-    assert_eq!(got[0].mail_from, "noreply@relay.example");
+    assert_eq!(got[0].mail_from, "robot@relay.example");
     let m = got[0].parsed();
     let from = m.from().unwrap().first().unwrap();
-    assert_eq!((from.name(), from.address()), (Some("RelationHub"), Some("noreply@relay.example")));
+    assert_eq!((from.name(), from.address()), (Some("Grace Hopper via Robot"), Some("robot@relay.example")));
     let reply_to = m.reply_to().unwrap().first().unwrap();
     assert_eq!((reply_to.name(), reply_to.address()), (Some("Grace Hopper"), Some("grace@navy.example")));
 }
@@ -108,7 +111,7 @@ async fn a_4xx_reply_is_retried_and_the_email_delivered_exactly_once(kind: Kind)
     assert_eq!(first.status, EmailStatus::Scheduled, "a transient failure leaves it to the scheduler");
     assert_eq!(first.delivery.send_attempts, 1);
     let err = first.delivery.last_error.unwrap();
-    assert!(err.starts_with("451 4.3.0 temporary failure"), "{err}");
+    assert_eq!(err, "mail server temporarily refused the message (451)");
     assert!(smtp.messages().is_empty());
 
     let cancel = CancellationToken::new();
@@ -136,7 +139,7 @@ async fn a_5xx_reply_fails_the_email_with_the_server_reply(kind: Kind) {
     let failed = sender.send_now(&u.id, &e.id).await.unwrap();
     assert_eq!(failed.status, EmailStatus::Failed);
     assert_eq!(failed.delivery.send_attempts, 1);
-    assert_eq!(failed.delivery.last_error.as_deref(), Some("550 5.1.1 mailbox unavailable"));
+    assert_eq!(failed.delivery.last_error.as_deref(), Some("recipient refused by the mail server (550)"));
     assert!(smtp.messages().is_empty());
     assert_eq!(store.count_history(&u.id, &c.id).await.unwrap(), 0);
     assert_eq!(store.next_due_at().await.unwrap(), None, "nothing left to retry");
@@ -159,7 +162,7 @@ async fn transient_failures_give_up_after_the_last_allowed_attempt(kind: Kind) {
     cancel.cancel();
     tokio::time::timeout(common::GUARD, run).await.unwrap().unwrap();
     assert_eq!(failed.delivery.send_attempts, 3);
-    assert!(failed.delivery.last_error.unwrap().starts_with("451 "));
+    assert!(failed.delivery.last_error.unwrap().ends_with("(451)"));
     assert!(smtp.messages().is_empty());
 }
 
@@ -168,16 +171,60 @@ async fn an_unreachable_server_is_a_transient_failure(kind: Kind) {
     let store = db.connect().await;
     // A port that was free a moment ago: nothing listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let settings = SmtpSettings::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
-    let sender = common::sender(&store, common::fast(delivery::DeliveryConfig::smtp(settings)));
+    let sender = common::sender(&store, common::smtp_config(&format!("smtp://127.0.0.1:{port}?tls=none")));
     let u = common::user(&store, "Grace", "grace@navy.example").await;
     let c = common::contact(&store, &u, "Ada", Some("ada@example.com")).await;
     let e = common::draft(&store, &u, &c, "Hi", "Hello", None).await;
     let r = sender.send_now(&u.id, &e.id).await.unwrap();
     assert_eq!((r.status, r.delivery.send_attempts), (EmailStatus::Scheduled, 1));
     let err = r.delivery.last_error.unwrap();
-    assert!(err.starts_with("SMTP"), "{err}");
+    assert_eq!(err, "mail server unreachable", "a short reason that names no host or port");
+    assert!(!err.contains("127.0.0.1") && !err.contains(&port.to_string()), "{err}");
     assert!(store.next_due_at().await.unwrap().is_some(), "queued for a retry");
+}
+
+async fn plain_smtp_urls_require_starttls_and_send_nothing_without_it(kind: Kind) {
+    let db = TestDb::migrated(kind).await;
+    let store = db.connect().await;
+    // This server offers no STARTTLS; `smtp://` without `tls=` must not fall back to plain text.
+    let smtp = SmtpServer::start(&[]).await;
+    let url = format!("smtp://user:hunter2@127.0.0.1:{}", smtp.port);
+    let cfg = common::smtp_config(&url);
+    assert_eq!(cfg.transport, delivery::TransportConfig::Smtp(SmtpSettings::from_url(&url).unwrap()));
+    let sender = common::sender(&store, cfg);
+    let u = common::user(&store, "Grace", "grace@navy.example").await;
+    let c = common::contact(&store, &u, "Ada", Some("ada@example.com")).await;
+    let e = common::draft(&store, &u, &c, "Hi", "Hello", None).await;
+    let r = sender.send_now(&u.id, &e.id).await.unwrap();
+    assert_ne!(r.status, EmailStatus::Sent);
+    assert_eq!(r.delivery.last_error.as_deref(), Some("mail server does not offer STARTTLS"));
+    assert!(smtp.messages().is_empty(), "nothing went out in plain text");
+
+    // Opportunistic TLS is an explicit choice, and then the plain-text server is used.
+    let cfg = common::smtp_config(&format!("smtp://127.0.0.1:{}?tls=opportunistic", smtp.port));
+    let e = common::draft(&store, &u, &c, "Hi again", "Hello", None).await;
+    let r = common::sender(&store, cfg).send_now(&u.id, &e.id).await.unwrap();
+    assert_eq!(r.status, EmailStatus::Sent, "{:?}", r.delivery.last_error);
+    assert_eq!(smtp.messages().len(), 1);
+}
+
+async fn an_unwritable_outbox_is_reported_without_its_path(kind: Kind) {
+    let db = TestDb::migrated(kind).await;
+    let store = db.connect().await;
+    let data = tempfile::tempdir().unwrap();
+    // A file where the outbox directory should be: creating the directory fails for any user.
+    let blocked = data.path().join("outbox");
+    std::fs::write(&blocked, b"not a directory").unwrap();
+    let sender =
+        common::sender(&store, common::fast(delivery::DeliveryConfig::outbox(blocked.join("inner"))));
+    let u = common::user(&store, "Grace", "grace@navy.example").await;
+    let c = common::contact(&store, &u, "Ada", Some("ada@example.com")).await;
+    let e = common::draft(&store, &u, &c, "Hi", "Hello", None).await;
+    let r = sender.send_now(&u.id, &e.id).await.unwrap();
+    assert_eq!(r.status, EmailStatus::Scheduled, "a transient failure");
+    let err = r.delivery.last_error.unwrap();
+    assert_eq!(err, "outbox not writable");
+    assert!(!err.contains(&data.path().display().to_string()));
 }
 
 async fn a_contact_without_an_address_fails_without_contacting_the_server(kind: Kind) {
@@ -224,6 +271,8 @@ on_both!(
     a_5xx_reply_fails_the_email_with_the_server_reply,
     transient_failures_give_up_after_the_last_allowed_attempt,
     an_unreachable_server_is_a_transient_failure,
+    plain_smtp_urls_require_starttls_and_send_nothing_without_it,
+    an_unwritable_outbox_is_reported_without_its_path,
     a_contact_without_an_address_fails_without_contacting_the_server,
     send_now_refuses_emails_that_are_not_drafts_or_failed,
 );

@@ -12,7 +12,10 @@ async fn the_pixel_is_added_only_with_a_public_url_and_only_the_first_open_count
     let smtp = SmtpServer::start(&[]).await;
     let data = tempfile::tempdir().unwrap();
     let load = |public: Option<&str>| {
-        let mut vars = HashMap::from([("SMTP_URL".to_owned(), smtp.url())]);
+        let mut vars = HashMap::from([
+            ("SMTP_URL".to_owned(), smtp.url()),
+            ("SMTP_FROM".to_owned(), common::FROM.to_owned()),
+        ]);
         if let Some(p) = public {
             vars.insert("RELATIONHUB_PUBLIC_URL".into(), p.into());
         }

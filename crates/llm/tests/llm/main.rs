@@ -11,4 +11,5 @@ mod gemini;
 mod openai;
 mod parse;
 mod prompt;
+mod safety;
 mod telemetry;

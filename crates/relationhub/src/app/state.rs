@@ -26,6 +26,8 @@ pub struct AppState {
     pub generator: llm::Generator,
     /// Generations per user per minute.
     pub generations_by_user: Arc<RateLimiter>,
+    /// Sends and schedules per user per hour (`RELATIONHUB_SEND_LIMIT_PER_HOUR`).
+    pub sends_by_user: Arc<RateLimiter>,
     /// Sends email now and wakes the scheduler when something is scheduled.
     pub sender: Arc<delivery::Sender>,
 }
@@ -47,6 +49,10 @@ impl AppState {
         let sender = Arc::new(delivery::Sender::from_config(store.clone(), config.delivery.clone())?);
         Ok(Self {
             sender,
+            sends_by_user: Arc::new(RateLimiter::new(
+                config.send_limit_per_hour as usize,
+                Duration::from_secs(3600),
+            )),
             generations_by_user: Arc::new(RateLimiter::new(
                 config.ai_rate_per_minute as usize,
                 Duration::from_secs(60),

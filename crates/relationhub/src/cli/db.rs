@@ -6,6 +6,7 @@ use super::{CliResult, connect};
 use crate::config::Config;
 use crate::seed::{self, DEMO_EMAIL, DEMO_PASSWORD, Outcome};
 use clap::Subcommand;
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,10 +15,8 @@ use std::process::ExitCode;
 pub enum DbCommand {
     /// Create the guide's seed data (10 emails, 5 templates, 20 conversation entries) for a demo
     /// account, or with --scale the deterministic benchmark data set (bench-NNN@example.com).
+    /// Refused when RELATIONHUB_ENV=production (both create accounts with a published password).
     Seed {
-        /// Allow seeding when RELATIONHUB_ENV=production (creates accounts with a known password).
-        #[arg(long)]
-        force: bool,
         /// Load the deterministic benchmark data set of this size instead of the demo seed
         /// (accounts bench-001@example.com … with password bench-password; docs/BENCHMARKS.md).
         #[arg(long, value_enum)]
@@ -25,8 +24,9 @@ pub enum DbCommand {
         /// Generator seed for --scale (default 42): the same seed loads the same data.
         #[arg(long, requires = "scale")]
         seed: Option<u64>,
-        /// With --scale: delete existing bench accounts (and all they own) and load again,
-        /// instead of refusing.
+        /// With --scale: delete the bench accounts an earlier `db seed --scale` created (and all
+        /// they own) and load again, instead of refusing. Accounts it did not create are never
+        /// deleted.
         #[arg(long, requires = "scale")]
         replace: bool,
     },
@@ -38,11 +38,13 @@ pub enum DbCommand {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Restore a backup made by `db backup`.
+    /// Restore a backup made by `db backup`. Replacing a non-empty database asks for confirmation
+    /// on a terminal (`--force` otherwise) and is refused in production; on SQLite it is refused
+    /// while a server uses the database.
     Restore {
         /// The backup file.
         file: PathBuf,
-        /// Replace the contents of a non-empty database.
+        /// Replace the contents of a non-empty database without asking.
         #[arg(long)]
         force: bool,
     },
@@ -51,12 +53,12 @@ pub enum DbCommand {
 /// Runs a database command.
 pub async fn run(config: &Config, cmd: DbCommand) -> CliResult {
     match cmd {
-        DbCommand::Seed { force, scale, seed: rng_seed, replace } => {
-            if config.is_production() && !force {
-                anyhow::bail!(
-                    "`db seed` creates a demo account with a published password; refused when RELATIONHUB_ENV=production (pass --force to insist)"
-                );
-            }
+        DbCommand::Seed { scale, seed: rng_seed, replace } => {
+            super::migrate::refuse_in_production(
+                config,
+                "db seed",
+                "it creates accounts with a published password",
+            )?;
             let store = connect(config, false).await?;
             match scale {
                 None => print_seed(seed::seed(&store).await?),
@@ -99,8 +101,30 @@ pub async fn run(config: &Config, cmd: DbCommand) -> CliResult {
             if !file.is_file() {
                 anyhow::bail!("backup file {} does not exist", file.display());
             }
+            // Taken first and held to the end: no server may start on the file while it is
+            // replaced, and none may be running (SQLite only; PostgreSQL restores are one
+            // transaction).
+            let _lock = super::dblock::DbLock::exclusive(&config.database_url)?;
             let store = connect(config, true).await?;
-            crate::backup::restore(store, &file, force).await?;
+            if !store.is_empty().await? {
+                super::migrate::refuse_in_production(
+                    config,
+                    "db restore --force",
+                    "it replaces every row of a non-empty database",
+                )?;
+                if !force && !std::io::stdin().is_terminal() {
+                    anyhow::bail!(
+                        "the database {} is not empty; pass --force to replace its contents",
+                        config.database_url
+                    );
+                }
+                super::migrate::confirm(
+                    &format!("replace the contents of {} with {}", config.database_url, file.display()),
+                    "Every row in it now will be lost.",
+                    force,
+                )?;
+            }
+            crate::backup::restore(store, &file, true).await?;
             println!("Restored {} into {}", file.display(), config.database_url);
         }
     }

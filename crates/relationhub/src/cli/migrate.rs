@@ -16,7 +16,8 @@ pub enum MigrateCommand {
     Status,
     /// Apply pending migrations (never prompts; safe for production).
     Deploy,
-    /// Apply pending migrations, then seed the guide's demo data if not seeded yet.
+    /// Apply pending migrations, then seed the guide's demo data if not seeded yet (refused in
+    /// production: the demo account has a published password).
     Dev,
     /// Drop everything, re-apply all migrations and seed (refused in production).
     Reset {
@@ -38,11 +39,15 @@ pub enum MigrateCommand {
         #[arg(long, value_name = "NAME")]
         rolled_back: Option<String>,
     },
-    /// Run down scripts newest first: the latest migration, or all after --to NAME.
+    /// Run down scripts newest first: the latest migration, or all after --to NAME (refused in
+    /// production; asks for confirmation on a terminal).
     Rollback {
         /// Keep NAME and everything before it applied.
         #[arg(long, value_name = "NAME")]
         to: Option<String>,
+        /// Skip the confirmation prompt (required when not on a terminal).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -56,6 +61,7 @@ pub async fn run(config: &Config, cmd: MigrateCommand) -> CliResult {
             Ok(ExitCode::SUCCESS)
         }
         MigrateCommand::Dev => {
+            refuse_in_production(config, "migrate dev", "it seeds a demo account with a published password")?;
             let store = connect(config, true).await?;
             deploy(&store).await?;
             if crate::seed::is_seeded(&store).await? {
@@ -66,9 +72,9 @@ pub async fn run(config: &Config, cmd: MigrateCommand) -> CliResult {
             Ok(ExitCode::SUCCESS)
         }
         MigrateCommand::Reset { force } => {
-            refuse_in_production(config, "migrate reset")?;
+            refuse_in_production(config, "migrate reset", "it destroys data")?;
             let store = connect(config, true).await?;
-            confirm(&format!("reset the database {}", config.database_url), force)?;
+            confirm(&format!("reset the database {}", config.database_url), "All data will be lost.", force)?;
             store.drop_everything().await?;
             println!("Database reset: all tables dropped.\n");
             deploy(&store).await?;
@@ -89,8 +95,14 @@ pub async fn run(config: &Config, cmd: MigrateCommand) -> CliResult {
             }
             Ok(ExitCode::SUCCESS)
         }
-        MigrateCommand::Rollback { to } => {
+        MigrateCommand::Rollback { to, force } => {
+            refuse_in_production(config, "migrate rollback", "down scripts drop tables and their data")?;
             let store = connect(config, false).await?;
+            let what = match &to {
+                Some(name) => format!("roll back every migration after {name} on {}", config.database_url),
+                None => format!("roll back the latest migration on {}", config.database_url),
+            };
+            confirm(&what, "Tables the rolled-back migrations created are dropped with their data.", force)?;
             let done = store.rollback(to.as_deref(), |n| println!("Rolling back migration `{n}`")).await?;
             if done.is_empty() {
                 println!("No applied migrations to roll back.");
@@ -166,23 +178,25 @@ pub async fn deploy(store: &Store) -> anyhow::Result<Vec<String>> {
     Ok(applied)
 }
 
-/// Refuses destructive commands when `RELATIONHUB_ENV=production`.
-pub fn refuse_in_production(config: &Config, what: &str) -> anyhow::Result<()> {
+/// Refuses destructive or demo-only commands when `RELATIONHUB_ENV=production`; `why` says
+/// what the command would do there.
+pub fn refuse_in_production(config: &Config, what: &str, why: &str) -> anyhow::Result<()> {
     if config.is_production() {
-        bail!("`{what}` is refused when RELATIONHUB_ENV=production (it destroys data)");
+        bail!("`{what}` is refused when RELATIONHUB_ENV=production ({why}); nothing was changed");
     }
     Ok(())
 }
 
-/// Asks on a terminal; elsewhere requires `--force`.
-pub fn confirm(action: &str, force: bool) -> anyhow::Result<()> {
+/// Asks on a terminal; elsewhere requires `--force`. `consequence` is the sentence shown after
+/// the action, e.g. "All data will be lost."
+pub fn confirm(action: &str, consequence: &str, force: bool) -> anyhow::Result<()> {
     if force {
         return Ok(());
     }
     if !std::io::stdin().is_terminal() {
         bail!("refusing to {action} without confirmation: not a terminal, pass --force");
     }
-    eprint!("This will {action}. All data will be lost. Continue? [y/N] ");
+    eprint!("This will {action}. {consequence} Continue? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod db;
+pub mod dblock;
 pub mod email;
 pub mod migrate;
 

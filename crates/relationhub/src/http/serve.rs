@@ -10,6 +10,11 @@ use store::Backend;
 /// Runs the server.
 pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     let started = std::time::Instant::now();
+    // Before touching the database: a server that cannot send mail safely must not start at all
+    // (with SMTP, SMTP_FROM is required; see `DeliveryConfig::validate`).
+    config.delivery.validate()?;
+    // Held until the process ends: `db restore` refuses while it is held (SQLite only).
+    let _db_lock = crate::cli::dblock::DbLock::shared(&config.database_url)?;
     let sqlite = config.database_url.backend() == Backend::Sqlite;
     let store = connect(&config, sqlite).await?;
     let status = store.migration_status().await?;

@@ -270,6 +270,30 @@ async fn polishing_rewrites_drafts_in_place_and_free_text_without_storing(kind: 
     assert_eq!(code(&v), "CONFLICT");
 }
 
+async fn polish_inputs_are_length_checked_before_any_generation(kind: Kind) {
+    let app = TestApp::spawn_with(kind, &[("RELATIONHUB_AI_RATE_LIMIT_PER_MINUTE", "1")]).await;
+    let (token, _) = app.sign_up("ai@example.com").await;
+    let polish = "mutation($i: PolishEmailInput!) { polishEmail(input: $i) { subject body } }";
+    let long_subject = "s".repeat(domain::validate::Subject::MAX + 1);
+    let long_text = "t".repeat(domain::validate::Body::MAX + 1);
+    let long_provider = "p".repeat(65);
+    for (input, field) in [
+        (json!({ "text": "hello", "subject": long_subject, "style": "FORMAL" }), "subject"),
+        (json!({ "text": long_text, "style": "FORMAL" }), "text"),
+        (json!({ "text": "hello", "provider": long_provider, "style": "FORMAL" }), "provider"),
+    ] {
+        let v = app.gql(Some(&token), polish, json!({ "i": input })).await;
+        assert_eq!(code(&v), "BAD_USER_INPUT", "{field}");
+        assert_eq!(v["errors"][0]["extensions"]["field"], field);
+        assert!(v.to_string().len() < 2000, "the oversized value is not echoed back");
+    }
+    // None of the refused requests used the one generation allowed per minute.
+    let v = app
+        .gql(Some(&token), polish, json!({ "i": { "text": "hello", "subject": "Hi", "style": "FORMAL" } }))
+        .await;
+    assert!(!data(&v)["polishEmail"]["body"].as_str().unwrap().is_empty());
+}
+
 async fn ai_providers_lists_the_configuration_without_keys(kind: Kind) {
     let app = TestApp::spawn_with(
         kind,
@@ -345,6 +369,7 @@ on_both!(
     templates_instructions_and_references_are_checked,
     generation_is_rate_limited_per_user,
     polishing_rewrites_drafts_in_place_and_free_text_without_storing,
+    polish_inputs_are_length_checked_before_any_generation,
     ai_providers_lists_the_configuration_without_keys,
     the_two_variants_are_generated_concurrently,
 );

@@ -242,7 +242,38 @@ async fn a_logged_reply_marks_the_sent_email_replied(kind: Kind) {
     assert!(data(&v)["email"]["repliedAt"].is_string());
 }
 
+async fn sends_past_the_per_user_limit_answer_rate_limited_and_change_nothing(kind: Kind) {
+    let (app, dir) = spawn_with_outbox(kind, &[("RELATIONHUB_SEND_LIMIT_PER_HOUR", "2")]).await;
+    let (token, _) = app.sign_up("bulk@example.com").await;
+    let contact = app.contact(&token, "Many Mails").await;
+    let later = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let first = app.draft(&token, &contact, "One").await;
+    let second = app.draft(&token, &contact, "Two").await;
+    let third = app.draft(&token, &contact, "Three").await;
+    data(&app.gql(Some(&token), SEND, json!({ "i": { "id": first } })).await);
+    data(&app.gql(Some(&token), SCHEDULE, json!({ "i": { "id": second, "sendAt": later } })).await);
+    for (mutation, input) in
+        [(SEND, json!({ "id": third })), (SCHEDULE, json!({ "id": third, "sendAt": later }))]
+    {
+        let v = app.gql(Some(&token), mutation, json!({ "i": input })).await;
+        assert_eq!(code(&v), "RATE_LIMITED", "{v}");
+        let wait = v["errors"][0]["extensions"]["retryAfterSeconds"].as_u64().unwrap();
+        assert!((1..=3600).contains(&wait), "{wait}");
+    }
+    let v =
+        app.gql(Some(&token), "query($id: ID!) { email(id: $id) { status } }", json!({ "id": third })).await;
+    assert_eq!(data(&v)["email"]["status"], "DRAFT", "a refused send changes nothing");
+    assert_eq!(outbox_files(&dir).len(), 1);
+    // The limit is per user.
+    let (other, _) = app.sign_up("other@example.com").await;
+    let theirs = app.contact(&other, "Their Contact").await;
+    let theirs = app.draft(&other, &theirs, "Mine").await;
+    let v = app.gql(Some(&other), SEND, json!({ "i": { "id": theirs } })).await;
+    assert_eq!(data(&v)["sendEmail"]["email"]["status"], "SENT");
+}
+
 on_both!(
+    sends_past_the_per_user_limit_answer_rate_limited_and_change_nothing,
     sending_on_the_default_outbox_writes_the_message_and_records_the_send,
     every_forbidden_transition_answers_conflict_naming_the_status,
     scheduling_checks_the_time_and_the_address_and_is_undone_by_unschedule,

@@ -1,4 +1,6 @@
-use crate::common::{command, query_rows, run_db, scratch};
+use crate::common::{command, query_rows, run, run_db, scratch};
+use std::io::{BufRead as _, BufReader};
+use std::process::Stdio;
 use testkit::{Kind, TestDb, on_both};
 
 async fn snapshot(db: &TestDb) -> Vec<Vec<String>> {
@@ -89,8 +91,74 @@ async fn backup_without_pg_dump_says_how_to_install_it() {
     );
 }
 
+async fn backups_are_readable_by_their_owner_only(kind: Kind) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let db = TestDb::migrated(kind).await;
+    let (_keep, dir) = scratch();
+    run_db(&dir, &db.url, &["db", "seed"]).ok();
+    run_db(&dir, &db.url, &["db", "backup", "--output", "nested/dir/copy.bak"]).ok();
+    let mode = std::fs::metadata(dir.join("nested/dir/copy.bak")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "backup mode {:o}", mode & 0o777);
+    let dir_mode = std::fs::metadata(dir.join("nested/dir")).unwrap().permissions().mode();
+    assert_eq!(dir_mode & 0o077, 0, "created directories are private: {:o}", dir_mode & 0o777);
+    // The default location too.
+    run_db(&dir, &db.url, &["db", "backup"]).ok();
+    let file = std::fs::read_dir(dir.join("backups")).unwrap().next().unwrap().unwrap().path();
+    assert_eq!(std::fs::metadata(file).unwrap().permissions().mode() & 0o777, 0o600);
+    // An existing file is never overwritten.
+    let again = run_db(&dir, &db.url, &["db", "backup", "--output", "nested/dir/copy.bak"]).failed();
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+}
+
+async fn replacing_data_by_restore_is_refused_in_production(kind: Kind) {
+    let db = TestDb::migrated(kind).await;
+    let (_keep, dir) = scratch();
+    run_db(&dir, &db.url, &["db", "seed"]).ok();
+    run_db(&dir, &db.url, &["db", "backup", "--output", "copy.bak"]).ok();
+    let store = db.connect().await;
+    query_rows(&store, r#"INSERT INTO "users" ("id", "email", "name", "passwordHash", "updatedAt") VALUES ('extra', 'x@example.com', 'X', 'h', '2025-01-01 00:00:00.000')"#).await;
+    store.close().await;
+    let before = snapshot(&db).await;
+    let out = command(&dir, &["db", "restore", "copy.bak", "--force", "--database-url", &db.url])
+        .env("RELATIONHUB_ENV", "production")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("production") && stderr.contains("db restore --force"), "{stderr}");
+    assert_eq!(snapshot(&db).await, before, "nothing changed");
+}
+
 on_both!(
+    backups_are_readable_by_their_owner_only,
+    replacing_data_by_restore_is_refused_in_production,
     backup_reset_restore_leaves_the_same_rows,
     restoring_a_corrupt_file_fails_and_changes_nothing,
     restore_into_a_fresh_database_needs_no_force,
 );
+
+#[tokio::test]
+async fn restore_is_refused_while_a_server_runs_on_the_sqlite_database() {
+    let (_keep, dir) = scratch();
+    run(&dir, &["migrate", "dev"]).ok();
+    run(&dir, &["db", "backup", "--output", "copy.bak"]).ok();
+    let mut server = command(&dir, &["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("RelationHub listening on "), "{line:?}");
+    let db_file = dir.join("data/relationhub.db");
+    let inode_before = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&db_file).unwrap());
+    let refused = run(&dir, &["db", "restore", "copy.bak", "--force"]).failed();
+    assert!(refused.stderr.contains("server is using"), "{}", refused.stderr);
+    let inode_after = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&db_file).unwrap());
+    assert_eq!(inode_before, inode_after, "the database file was not replaced under the server");
+
+    let pid = server.id().to_string();
+    std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(server.wait().unwrap().success());
+    run(&dir, &["db", "restore", "copy.bak", "--force"]).ok();
+}

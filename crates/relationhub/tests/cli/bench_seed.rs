@@ -105,7 +105,26 @@ async fn generator_options_need_a_scale(kind: Kind) {
     assert!(bad.stderr.contains("huge"), "{}", bad.stderr);
 }
 
+async fn replace_deletes_only_the_accounts_a_load_created(kind: Kind) {
+    let db = TestDb::migrated(kind).await;
+    let (_keep, dir) = scratch();
+    run_db(&dir, &db.url, &["db", "seed", "--scale", "small"]).ok();
+    let store = db.connect().await;
+    // Someone signs up with an address that looks like a bench account.
+    query_rows(&store, r#"INSERT INTO "users" ("id", "email", "name", "passwordHash", "updatedAt") VALUES ('real-user', 'bench-777@example.com', 'Real Person', 'h', '2025-01-01 00:00:00.000')"#).await;
+    let before = per_account(&store).await;
+    let out = run_db(&dir, &db.url, &["db", "seed", "--scale", "small", "--replace"]).failed();
+    assert!(out.stderr.contains("not created by `db seed --scale`"), "{}", out.stderr);
+    assert_eq!(per_account(&store).await, before, "nothing was deleted or loaded");
+    // Once the real account is gone (its owner deleted it), replacing works and marks again.
+    query_rows(&store, r#"DELETE FROM "users" WHERE "id" = 'real-user'"#).await;
+    run_db(&dir, &db.url, &["db", "seed", "--scale", "small", "--replace"]).ok();
+    let marks = query_rows(&store, r#"SELECT COUNT(*) FROM "seed_marks" WHERE "kind" = 'bench'"#).await;
+    assert_eq!(marks[0][0], "3");
+}
+
 on_both!(
     seed_scale_small_loads_bench_accounts_that_sign_in_and_a_second_load_is_refused,
-    generator_options_need_a_scale
+    generator_options_need_a_scale,
+    replace_deletes_only_the_accounts_a_load_created,
 );

@@ -34,16 +34,14 @@ fn from(out: Output) -> Run {
     }
 }
 
-/// A command for the binary in `dir`, with a clean environment (no inherited DATABASE_URL).
+/// A command for the binary in `dir`, with a clean environment: nothing the developer exported
+/// (DATABASE_URL, SMTP_URL, API keys, …) reaches it; only PATH, for `pg_dump`/`psql`.
 pub fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_relationhub"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("RELATIONHUB_ENV")
-        .env_remove("RELATIONHUB_CONFIG")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null());
+    cmd.args(args).current_dir(dir).env_clear().env("RUST_LOG", "warn").stdin(Stdio::null());
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
     cmd
 }
 

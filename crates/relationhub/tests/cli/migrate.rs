@@ -62,7 +62,7 @@ async fn a_failed_migration_is_reported_blocks_deploys_and_resolves(kind: Kind) 
     let store = db.connect().await;
     let (_keep, dir) = scratch();
     // Roll back the guide's migrations, then leave a conflicting table behind.
-    run_db(&dir, &db.url, &["migrate", "rollback", "--to", "20251001000000_init"]).ok();
+    run_db(&dir, &db.url, &["migrate", "rollback", "--to", "20251001000000_init", "--force"]).ok();
     query_rows(&store, r#"CREATE TABLE "emails" ("id" TEXT)"#).await;
     let failed = run_db(&dir, &db.url, &["migrate", "deploy"]).failed();
     assert!(
@@ -88,7 +88,7 @@ async fn the_guides_relation_already_exists_case_recovers_with_resolve_applied(k
     let db = TestDb::migrated(kind).await;
     let store = db.connect().await;
     let (_keep, dir) = scratch();
-    run_db(&dir, &db.url, &["migrate", "rollback", "--to", "20251001000000_init"]).ok();
+    run_db(&dir, &db.url, &["migrate", "rollback", "--to", "20251001000000_init", "--force"]).ok();
     // The tables exist and are correct (created outside the history): deploy fails…
     crate::common::exec_sql(&store, store.migrations()[1].up).await;
     run_db(&dir, &db.url, &["migrate", "deploy"]).failed();
@@ -114,7 +114,7 @@ async fn a_changed_migration_is_refused_naming_its_file(kind: Kind) {
 async fn rollback_then_deploy_round_trips_and_keeps_data_shape(kind: Kind) {
     let db = TestDb::migrated(kind).await;
     let (_keep, dir) = scratch();
-    let out = run_db(&dir, &db.url, &["migrate", "rollback", "--to", "20251001000000_init"]).ok();
+    let out = run_db(&dir, &db.url, &["migrate", "rollback", "--to", "20251001000000_init", "--force"]).ok();
     assert!(
         out.stdout.contains("Rolling back migration `20251010000000_add_email_tables`"),
         "{}",
@@ -163,6 +163,46 @@ async fn reset_needs_confirmation_and_is_refused_in_production(kind: Kind) {
     );
 }
 
+async fn rollback_needs_confirmation_and_is_refused_in_production(kind: Kind) {
+    let db = TestDb::migrated(kind).await;
+    let (_keep, dir) = scratch();
+    let store = db.connect().await;
+    let applied = || async {
+        query_rows(&store, r#"SELECT COUNT(*) FROM "_prisma_migrations" WHERE "rolled_back_at" IS NULL"#)
+            .await
+    };
+    let before = applied().await;
+    let no_tty = run_db(&dir, &db.url, &["migrate", "rollback"]).failed();
+    assert!(no_tty.stderr.contains("--force"), "{}", no_tty.stderr);
+    let prod = command(&dir, &["migrate", "rollback", "--force", "--database-url", &db.url])
+        .env("RELATIONHUB_ENV", "production")
+        .output()
+        .unwrap();
+    assert!(!prod.status.success());
+    let stderr = String::from_utf8_lossy(&prod.stderr);
+    assert!(stderr.contains("production") && stderr.contains("migrate rollback"), "{stderr}");
+    assert_eq!(applied().await, before, "refusals changed nothing");
+    run_db(&dir, &db.url, &["migrate", "status"]).ok();
+    let out = run_db(&dir, &db.url, &["migrate", "rollback", "--force"]).ok();
+    assert!(out.stdout.contains("Rolled back 1 migration(s)"), "{}", out.stdout);
+}
+
+async fn migrate_dev_is_refused_in_production_and_changes_nothing(kind: Kind) {
+    let db = TestDb::empty(kind).await;
+    let (_keep, dir) = scratch();
+    db.connect().await.close().await;
+    let out = command(&dir, &["migrate", "dev", "--database-url", &db.url])
+        .env("RELATIONHUB_ENV", "production")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("migrate dev") && stderr.contains("production"), "{stderr}");
+    // Not even the migrations were applied.
+    let status = run_db(&dir, &db.url, &["migrate", "status"]).failed();
+    assert!(status.stdout.contains("have not been applied"), "{}", status.stdout);
+}
+
 async fn resolving_an_unknown_name_lists_the_known_ones(kind: Kind) {
     let db = TestDb::migrated(kind).await;
     let (_keep, dir) = scratch();
@@ -181,5 +221,7 @@ on_both!(
     a_changed_migration_is_refused_naming_its_file,
     rollback_then_deploy_round_trips_and_keeps_data_shape,
     reset_needs_confirmation_and_is_refused_in_production,
+    rollback_needs_confirmation_and_is_refused_in_production,
+    migrate_dev_is_refused_in_production_and_changes_nothing,
     resolving_an_unknown_name_lists_the_known_ones,
 );

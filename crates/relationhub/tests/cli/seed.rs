@@ -62,14 +62,17 @@ async fn migrate_dev_deploys_then_seeds_once(kind: Kind) {
     assert!(again.stdout.contains("not seeding again"), "{}", again.stdout);
 }
 
-async fn seed_is_refused_in_production_without_force(kind: Kind) {
+async fn seed_is_refused_in_production(kind: Kind) {
     let db = TestDb::migrated(kind).await;
     let (_keep, dir) = scratch();
-    let out = crate::common::command(&dir, &["db", "seed", "--database-url", &db.url])
-        .env("RELATIONHUB_ENV", "production")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
+    for args in [&["db", "seed"][..], &["db", "seed", "--scale", "small"][..]] {
+        let mut all = args.to_vec();
+        all.extend(["--database-url", &db.url]);
+        let out = crate::common::command(&dir, &all).env("RELATIONHUB_ENV", "production").output().unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("production") && stderr.contains("db seed"), "{stderr}");
+    }
     let store = db.connect().await;
     assert_eq!(query_rows(&store, r#"SELECT COUNT(*) FROM "users""#).await[0][0], "0");
 }
@@ -77,5 +80,5 @@ async fn seed_is_refused_in_production_without_force(kind: Kind) {
 on_both!(
     seed_creates_exactly_the_guides_data_and_a_second_run_changes_nothing,
     migrate_dev_deploys_then_seeds_once,
-    seed_is_refused_in_production_without_force,
+    seed_is_refused_in_production,
 );

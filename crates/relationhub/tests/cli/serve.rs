@@ -162,3 +162,30 @@ async fn a_scheduled_email_is_sent_once_by_the_server_after_a_restart() {
     assert_eq!(count(), 1, "sent exactly once");
     assert!(terminate(&mut second).success());
 }
+
+#[test]
+fn smtp_without_smtp_from_refuses_to_start_and_names_it() {
+    let (_keep, dir) = scratch();
+    let out = command(&dir, &["serve", "--bind", "127.0.0.1:0"])
+        .env("SMTP_URL", "smtp://relay.example.com:587")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("SMTP_FROM"), "{stderr}");
+    assert!(!dir.join("data").exists(), "refused before creating the embedded database");
+}
+
+#[test]
+fn plain_text_smtp_to_a_remote_host_is_refused_at_start() {
+    let (_keep, dir) = scratch();
+    let out = command(&dir, &["serve", "--bind", "127.0.0.1:0"])
+        .env("SMTP_URL", "smtp://relay.example.com:25?tls=none")
+        .env("SMTP_FROM", "RelationHub <noreply@example.com>")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("SMTP_URL") && stderr.contains("loopback"), "{stderr}");
+    assert!(!dir.join("data").exists());
+}

@@ -53,6 +53,7 @@ macro_rules! embed_all {
                 "20251101000000_query_indexes",
                 "20251101000001_email_delivery",
                 "20251201000000_account_security",
+                "20251201000001_seed_marks",
                 "20251201000002_user_preferences",
             ]
         )

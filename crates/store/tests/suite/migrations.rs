@@ -139,7 +139,9 @@ async fn rollback_then_deploy_round_trips(kind: Kind) {
     let latest = store.rollback(None, |_| {}).await.unwrap();
     assert_eq!(latest, [names(&store).last().unwrap().clone()]);
     let rolled = store.rollback(Some("20251001000000_init"), |_| {}).await.unwrap();
-    assert_eq!(rolled.first().map(String::as_str), Some("20251101000000_query_indexes"));
+    // Newest first: the one before the latest (already rolled back above) comes first.
+    let all = names(&store);
+    assert_eq!(rolled.first(), all.get(all.len() - 2));
     assert_eq!(rolled.last().map(String::as_str), Some("20251010000000_add_email_tables"));
     let status = store.migration_status().await.unwrap();
     assert_eq!(status.names(|s| *s == MigrationState::Applied), ["20251001000000_init"]);
@@ -173,3 +175,33 @@ on_both!(
     rollback_then_deploy_round_trips,
     drop_everything_leaves_an_empty_database,
 );
+
+/// `is_empty` guards `db restore` against overwriting data: when it cannot count the accounts
+/// (here: a role that may read the migration history but not "users"), that is an error, never
+/// "empty".
+#[tokio::test]
+async fn is_empty_reports_a_failed_count_as_an_error_not_as_empty() {
+    let db = TestDb::migrated(Kind::Postgres).await;
+    let admin = db.connect().await;
+    let role = format!("rh_noread_{}", uuid::Uuid::new_v4().simple());
+    let database = db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    let store::Db::Postgres(pool) = admin.db() else { unreachable!() };
+    for sql in [
+        format!(r#"CREATE ROLE "{role}" LOGIN"#),
+        format!(r#"GRANT CONNECT ON DATABASE "{database}" TO "{role}""#),
+        format!(r#"GRANT USAGE ON SCHEMA public TO "{role}""#),
+        format!(r#"GRANT SELECT ON "_prisma_migrations" TO "{role}""#),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await.unwrap();
+    }
+    let url = db.url.replacen("postgres@", &format!("{role}@"), 1);
+    assert_ne!(url, db.url, "the test URL names the postgres user: {}", db.url);
+    let limited = Store::connect(&url.parse().unwrap(), &store::ConnectOptions::default()).await.unwrap();
+    let result = limited.is_empty().await;
+    limited.close().await;
+    for sql in [format!(r#"DROP OWNED BY "{role}""#), format!(r#"DROP ROLE "{role}""#)] {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await.unwrap();
+    }
+    assert!(result.is_err(), "a failed count is not an empty database: {result:?}");
+    assert!(admin.is_empty().await.unwrap(), "the owner sees an empty database");
+}
