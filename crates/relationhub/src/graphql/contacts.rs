@@ -224,10 +224,11 @@ impl ContactQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-        #[graphql(default = false)] include_snoozed: bool,
+        include_snoozed: Option<bool>,
     ) -> async_graphql::Result<ContactConnection> {
         let me = user(ctx)?;
         let req = first_page_args(first, after)?;
+        let include_snoozed = include_snoozed.unwrap_or(false);
         let st = state(ctx);
         let now = store::Ts::new(st.now());
         let page = contacts::due(st, me, include_snoozed, &req).await?;
