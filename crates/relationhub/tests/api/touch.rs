@@ -108,7 +108,7 @@ async fn a_received_entry_today_resets_a_due_contact(kind: Kind) {
     assert!(due_ids(&app, &token, false).await.is_empty());
     clock.advance(Duration::days(2));
     assert_eq!(status(&app, &token, &id).await, "DUE");
-    assert_eq!(due_ids(&app, &token, false).await, [id.clone()]);
+    assert_eq!(due_ids(&app, &token, false).await, std::slice::from_ref(&id));
 
     // Logged today (no timestamp: the server's now), received: the clock restarts.
     app.log(&token, &id, "Great to hear from you", "RECEIVED", None).await;
@@ -147,17 +147,17 @@ async fn snooze_hides_and_then_returns_the_contact(kind: Kind) {
         create(&app, &token, json!({ "name": "Cy", "email": "cy@example.com", "stayInTouchDays": 7 })).await;
     let id = c["id"].as_str().unwrap().to_owned();
     clock.advance(Duration::days(8));
-    assert_eq!(due_ids(&app, &token, false).await, [id.clone()]);
+    assert_eq!(due_ids(&app, &token, false).await, std::slice::from_ref(&id));
 
     let until = domain::Clock::now(&clock) + Duration::days(3);
     let v = app.gql_ok(&token, SNOOZE, json!({ "input": { "id": id, "until": until } })).await;
     assert_eq!(v["snoozeContact"]["contact"], json!({ "id": id, "touchStatus": "SNOOZED" }));
     assert!(due_ids(&app, &token, false).await.is_empty(), "hidden while snoozed");
-    assert_eq!(due_ids(&app, &token, true).await, [id.clone()], "shown with includeSnoozed");
+    assert_eq!(due_ids(&app, &token, true).await, std::slice::from_ref(&id), "shown with includeSnoozed");
 
     clock.advance(Duration::days(3));
     assert_eq!(status(&app, &token, &id).await, "DUE");
-    assert_eq!(due_ids(&app, &token, false).await, [id.clone()], "back when the snooze ends");
+    assert_eq!(due_ids(&app, &token, false).await, std::slice::from_ref(&id), "back when the snooze ends");
 
     // A past time is refused; another user's contact is NOT_FOUND.
     let v = app
@@ -216,7 +216,48 @@ async fn due_list_is_most_overdue_first_then_high_priority_and_pages(kind: Kind)
     assert_eq!(code(&v), "BAD_USER_INPUT");
 }
 
+async fn today_lists_due_contacts_with_write_and_snooze(kind: Kind) {
+    let clock = ManualClock::new();
+    let app = TestApp::spawn_with_clock(kind, clock.clone()).await;
+    let mut b = crate::web::Browser::new(&app);
+    b.sign_up("today@example.com").await;
+    let id = b.add_contact("Ada Lovelace").await; // HIGH: every 30 days
+    let today = b.get("/").await;
+    assert!(today.body.contains("Due to stay in touch"));
+    assert!(!today.body.contains(&format!("/contacts/{id}/snooze")), "not due yet");
+
+    clock.advance(Duration::days(31));
+    let today = b.get("/").await;
+    assert!(today.body.contains(&format!("/contacts/{id}/write")), "Write follow-up link");
+    assert!(today.body.contains(&format!("/contacts/{id}/snooze")), "Snooze button");
+    let done = b.submit(&today, &format!("/contacts/{id}/snooze"), &[("days", "7")]).await;
+    assert_eq!(done.status, reqwest::StatusCode::SEE_OTHER, "{}", done.body);
+    let today = b.get("/").await;
+    assert!(!today.body.contains(&format!("/contacts/{id}/snooze")), "snoozed for a week");
+    clock.advance(Duration::days(8));
+    assert!(b.get("/").await.body.contains(&format!("/contacts/{id}/snooze")), "back after the week");
+
+    // The contact form shows and takes the cadence.
+    let form = b.get(&format!("/contacts/{id}/edit")).await;
+    assert!(form.body.contains("Stay in touch every"));
+    let done = b
+        .submit(
+            &form,
+            &format!("/contacts/{id}/edit"),
+            &[
+                ("name", "Ada Lovelace"),
+                ("email", "ada@example.com"),
+                ("priority", "HIGH"),
+                ("stayInTouchDays", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, reqwest::StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(!b.get("/").await.body.contains(&format!("/contacts/{id}/snooze")), "no cadence, not due");
+}
+
 on_both!(
+    today_lists_due_contacts_with_write_and_snooze,
     cadences_default_by_priority_and_need_an_address,
     a_received_entry_today_resets_a_due_contact,
     overdue_at_twice_the_cadence,
