@@ -23,6 +23,7 @@ pub mod stats;
 pub mod templates;
 pub mod today;
 pub mod tokens;
+pub mod touch;
 pub mod ts;
 pub mod url;
 pub mod users;

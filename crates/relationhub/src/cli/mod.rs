@@ -2,6 +2,7 @@
 //! `schema print`. Each command prints one clear line on stderr and exits non-zero on failure.
 
 pub mod admin;
+pub mod agenda;
 pub mod db;
 pub mod dblock;
 pub mod email;
@@ -54,6 +55,8 @@ pub enum Command {
     /// The GraphQL schema.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Print the contacts due for a touch (stay-in-touch agenda).
+    Agenda(agenda::AgendaArgs),
 }
 
 /// `relationhub serve` options.
@@ -96,6 +99,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             Some(Command::User(cmd)) => admin::run_user(&config, cmd).await,
             Some(Command::Token(cmd)) => admin::run_token(&config, cmd).await,
             Some(Command::Email(cmd)) => email::run(&config, cmd).await,
+            Some(Command::Agenda(args)) => agenda::run(&config, args).await,
             Some(Command::Schema(SchemaCommand::Print)) => {
                 println!("{}", crate::graphql::sdl());
                 Ok(ExitCode::SUCCESS)

@@ -16,4 +16,5 @@ mod history;
 mod isolation;
 mod limits;
 mod templates;
+mod touch;
 mod web;
