@@ -63,19 +63,6 @@ fn map_err(e: AiError) -> ApiError {
     }
 }
 
-/// Longest provider id accepted (the real ones are a few letters); a longer one would only be
-/// echoed back in the "not configured" message.
-const PROVIDER_MAX: usize = 64;
-
-fn check_provider(provider: Option<&str>) -> ApiResult<()> {
-    match provider {
-        Some(p) if p.chars().count() > PROVIDER_MAX => {
-            Err(ApiError::bad_input("provider", format!("must be at most {PROVIDER_MAX} characters")))
-        }
-        _ => Ok(()),
-    }
-}
-
 fn check_rate(st: &AppState, user_id: &str) -> ApiResult<()> {
     st.generations_by_user
         .hit(user_id)
