@@ -61,6 +61,9 @@ async fn another_users_contact_url_gets_the_404_page(kind: Kind) {
     sign_up(&s, "Alice", "alice@example.com").await;
     let path = add_contact(&s, "Alice's Friend").await;
     s.button("Sign out").await;
+    // Let the sign-out land on the sign-in page before navigating away, or the POST's redirect
+    // can arrive after the next `goto` and replace the sign-up page.
+    s.wait_xpath("//button[normalize-space()='Sign in']").await;
     sign_up(&s, "Bob", "bob@example.com").await;
     s.goto(&path).await;
     s.sees("Page not found").await;
