@@ -108,8 +108,11 @@ impl Store {
 
     /// The user's mailboxes, oldest first.
     pub async fn mailboxes(&self, user_id: &str) -> Result<Vec<MailboxRow>> {
-        const SQL: &str =
-            concat!("SELECT ", mailbox_cols!(), r#" FROM "mailboxes" WHERE "userId" = $1 ORDER BY "createdAt", "id""#);
+        const SQL: &str = concat!(
+            "SELECT ",
+            mailbox_cols!(),
+            r#" FROM "mailboxes" WHERE "userId" = $1 ORDER BY "createdAt", "id""#
+        );
         Ok(on_db!(&self.db, p => sqlx::query_as::<_, MailboxRow>(SQL).bind(user_id).fetch_all(p).await)?)
     }
 
@@ -151,13 +154,19 @@ impl Store {
 
     /// Ids of every mailbox whose lease is free at `now` (the worker's candidates).
     pub async fn mailboxes_due(&self, now: DateTime<Utc>) -> Result<Vec<String>> {
-        const SQL: &str = r#"SELECT "id" FROM "mailboxes" WHERE "leaseUntil" IS NULL OR "leaseUntil" < $1 ORDER BY "id""#;
+        const SQL: &str =
+            r#"SELECT "id" FROM "mailboxes" WHERE "leaseUntil" IS NULL OR "leaseUntil" < $1 ORDER BY "id""#;
         Ok(on_db!(&self.db, p => sqlx::query_scalar::<_, String>(SQL).bind(Ts::new(now)).fetch_all(p).await)?)
     }
 
     /// Takes the lease on a mailbox until `until` when it is free (or already `owner`'s): one
     /// atomic UPDATE, so two processes on one database never both win. Marks it SYNCING.
-    pub async fn claim_mailbox(&self, id: &str, owner: &str, until: DateTime<Utc>) -> Result<Option<MailboxRow>> {
+    pub async fn claim_mailbox(
+        &self,
+        id: &str,
+        owner: &str,
+        until: DateTime<Utc>,
+    ) -> Result<Option<MailboxRow>> {
         const SQL: &str = concat!(
             r#"UPDATE "mailboxes" SET "leaseOwner" = $1, "leaseUntil" = $2, "status" = 'SYNCING'
                WHERE "id" = $3 AND ("leaseUntil" IS NULL OR "leaseUntil" < $4 OR "leaseOwner" = $1) RETURNING "#,
@@ -189,13 +198,20 @@ impl Store {
 
     /// A folder's checkpoint: (UIDVALIDITY, last UID).
     pub async fn folder_checkpoint(&self, mailbox_id: &str, folder: &str) -> Result<Option<(i64, i64)>> {
-        const SQL: &str =
-            r#"SELECT "uidValidity", "lastUid" FROM "mailbox_folders" WHERE "mailboxId" = $1 AND "folder" = $2"#;
-        Ok(on_db!(&self.db, p => sqlx::query_as::<_, (i64, i64)>(SQL).bind(mailbox_id).bind(folder).fetch_optional(p).await)?)
+        const SQL: &str = r#"SELECT "uidValidity", "lastUid" FROM "mailbox_folders" WHERE "mailboxId" = $1 AND "folder" = $2"#;
+        Ok(
+            on_db!(&self.db, p => sqlx::query_as::<_, (i64, i64)>(SQL).bind(mailbox_id).bind(folder).fetch_optional(p).await)?,
+        )
     }
 
     /// Moves a folder's checkpoint.
-    pub async fn set_folder_checkpoint(&self, mailbox_id: &str, folder: &str, uid_validity: i64, last_uid: i64) -> Result<()> {
+    pub async fn set_folder_checkpoint(
+        &self,
+        mailbox_id: &str,
+        folder: &str,
+        uid_validity: i64,
+        last_uid: i64,
+    ) -> Result<()> {
         const SQL: &str = r#"INSERT INTO "mailbox_folders" ("mailboxId", "folder", "uidValidity", "lastUid") VALUES ($1, $2, $3, $4)
             ON CONFLICT ("mailboxId", "folder") DO UPDATE SET "uidValidity" = excluded."uidValidity", "lastUid" = excluded."lastUid""#;
         on_db!(&self.db, p => sqlx::query(SQL).bind(mailbox_id).bind(folder).bind(uid_validity).bind(last_uid)
@@ -205,7 +221,13 @@ impl Store {
 
     /// Records that a message was handled; false when it already was (by any mailbox or
     /// process), which is what makes a message one entry however often it arrives.
-    pub async fn claim_inbound_message(&self, user_id: &str, message_id: &str, mailbox_id: &str, outcome: &str) -> Result<bool> {
+    pub async fn claim_inbound_message(
+        &self,
+        user_id: &str,
+        message_id: &str,
+        mailbox_id: &str,
+        outcome: &str,
+    ) -> Result<bool> {
         const SQL: &str = r#"INSERT INTO "inbound_messages" ("userId", "messageId", "mailboxId", "outcome", "createdAt")
             VALUES ($1, $2, $3, $4, $5) ON CONFLICT ("userId", "messageId") DO NOTHING"#;
         let n = on_db!(&self.db, p => sqlx::query(SQL).bind(user_id).bind(message_id).bind(mailbox_id).bind(outcome)
@@ -222,8 +244,13 @@ impl Store {
 
     /// The SENT email with one of these Message-IDs (stored with angle brackets): (email id,
     /// contact id).
-    pub async fn sent_email_by_message_ids(&self, user_id: &str, ids: &[String]) -> Result<Option<(String, String)>> {
-        const SQL: &str = r#"SELECT "id", "contactId" FROM "emails" WHERE "userId" = $1 AND "messageId" = $2"#;
+    pub async fn sent_email_by_message_ids(
+        &self,
+        user_id: &str,
+        ids: &[String],
+    ) -> Result<Option<(String, String)>> {
+        const SQL: &str =
+            r#"SELECT "id", "contactId" FROM "emails" WHERE "userId" = $1 AND "messageId" = $2"#;
         for id in ids {
             let bracketed = format!("<{id}>");
             let row = on_db!(&self.db, p => sqlx::query_as::<_, (String, String)>(SQL).bind(user_id).bind(&bracketed).fetch_optional(p).await)?;
@@ -244,7 +271,9 @@ impl Store {
     /// The user's contact with this address (case-insensitive), if any.
     pub async fn contact_id_by_email(&self, user_id: &str, address: &str) -> Result<Option<String>> {
         const SQL: &str = r#"SELECT "id" FROM "contacts" WHERE "userId" = $1 AND LOWER("email") = $2 ORDER BY "id" LIMIT 1"#;
-        Ok(on_db!(&self.db, p => sqlx::query_scalar::<_, String>(SQL).bind(user_id).bind(address.to_lowercase()).fetch_optional(p).await)?)
+        Ok(
+            on_db!(&self.db, p => sqlx::query_scalar::<_, String>(SQL).bind(user_id).bind(address.to_lowercase()).fetch_optional(p).await)?,
+        )
     }
 
     /// Queues a message for review; false when it is already queued.
@@ -258,10 +287,17 @@ impl Store {
     }
 
     /// Up to `first` review items after the item `after` (newest first by id).
-    pub async fn review_items(&self, user_id: &str, first: i64, after: Option<&str>) -> Result<Vec<ReviewRow>> {
+    pub async fn review_items(
+        &self,
+        user_id: &str,
+        first: i64,
+        after: Option<&str>,
+    ) -> Result<Vec<ReviewRow>> {
         const SQL: &str = r#"SELECT "id", "mailboxId", "messageId", "fromAddress", "fromName", "subject", "content", "metadata", "receivedAt"
             FROM "review_items" WHERE "userId" = $1 AND ($2 IS NULL OR "id" < $2) ORDER BY "id" DESC LIMIT $3"#;
-        Ok(on_db!(&self.db, p => sqlx::query_as::<_, ReviewRow>(SQL).bind(user_id).bind(after).bind(first).fetch_all(p).await)?)
+        Ok(
+            on_db!(&self.db, p => sqlx::query_as::<_, ReviewRow>(SQL).bind(user_id).bind(after).bind(first).fetch_all(p).await)?,
+        )
     }
 
     /// One review item.
@@ -275,7 +311,9 @@ impl Store {
     /// Removes every review item from `address`; returns how many.
     pub async fn delete_review_items_from(&self, user_id: &str, address: &str) -> Result<u64> {
         const SQL: &str = r#"DELETE FROM "review_items" WHERE "userId" = $1 AND "fromAddress" = $2"#;
-        Ok(on_db!(&self.db, p => sqlx::query(SQL).bind(user_id).bind(address).execute(p).await.map(|r| r.rows_affected()))?)
+        Ok(
+            on_db!(&self.db, p => sqlx::query(SQL).bind(user_id).bind(address).execute(p).await.map(|r| r.rows_affected()))?,
+        )
     }
 
     /// Ignores a sender from now on.
