@@ -29,7 +29,7 @@ fn connect_input(dv: &Dovecot, user: &str, password: &str) -> Connect {
         security: Security::None,
         username: user.into(),
         password: password.into(),
-        folders: vec!["INBOX".into()],
+        folders: vec!["INBOX".into(), "Box".into()],
         role: "CAPTURE".into(),
     }
 }
@@ -59,12 +59,13 @@ async fn sync_files_contacts_bcc_and_review_once_and_resumes(kind: Kind) {
     let user = app.store.user_by_email("owner@example.com").await.unwrap().unwrap();
     let st = state(&app, Some(KEY));
 
+    let mut s = imap::login(&dv.endpoint("cap")).await.unwrap();
+    s.create("Box").await.unwrap();
     let mb =
         rh_inbound::connect(&st, &user, connect_input(&dv, "cap", inbound::testing::PASSWORD)).await.unwrap();
     assert_eq!(mb.status, "IDLE");
     assert!(!mb.password_enc.contains(inbound::testing::PASSWORD), "the password is stored encrypted");
 
-    let mut s = imap::login(&dv.endpoint("cap")).await.unwrap();
     let from_ada = msg("m1@x", "Ada <ada@example.com>", "owner@example.com", "", "Hello from Ada");
     imap::append(&mut s, "INBOX", &from_ada).await.unwrap();
     imap::append(&mut s, "INBOX", &from_ada).await.unwrap(); // the same message twice
@@ -95,12 +96,18 @@ async fn sync_files_contacts_bcc_and_review_once_and_resumes(kind: Kind) {
     assert_eq!(history_count(&app, &ada, "RECEIVED").await, 2);
 
     // A UIDVALIDITY change (the folder is recreated) re-scans without duplicates.
-    std::fs::remove_file(dv.mail_dir("cap").join("Maildir").join("dovecot-uidlist")).ok();
-    for f in ["dovecot-uidlist", "dovecot-uidvalidity"] {
-        let _ = std::fs::remove_file(dv.mail_dir("cap").join(f));
-    }
+    imap::append(&mut s, "Box", &from_ada).await.unwrap();
     let c = rh_inbound::sync_pass(&st, &mb.id, "p3").await.unwrap().unwrap();
+    assert_eq!((c.imported, c.skipped), (0, 1), "already filed from INBOX: {c:?}");
+    let before = app.store.folder_checkpoint(&mb.id, "Box").await.unwrap().unwrap();
+    s.delete("Box").await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    s.create("Box").await.unwrap();
+    imap::append(&mut s, "Box", &from_ada).await.unwrap();
+    let c = rh_inbound::sync_pass(&st, &mb.id, "p4").await.unwrap().unwrap();
     assert_eq!(c.imported + c.queued, 0, "no duplicates after a re-scan: {c:?}");
+    let after = app.store.folder_checkpoint(&mb.id, "Box").await.unwrap().unwrap();
+    assert_ne!(before.0, after.0, "the server's UIDVALIDITY changed");
     assert_eq!(history_count(&app, &ada, "RECEIVED").await, 2);
 }
 
