@@ -129,3 +129,21 @@ async fn wrong_password_is_refused_and_a_missing_key_is_a_clear_refusal(kind: Ki
 
 on_both!(sync_files_contacts_bcc_and_review_once_and_resumes);
 on_both!(wrong_password_is_refused_and_a_missing_key_is_a_clear_refusal);
+
+async fn a_leased_mailbox_is_not_synced_by_a_second_process(kind: Kind) {
+    let dv = Dovecot::start(&["cap"]).unwrap();
+    let app = TestApp::spawn(kind).await;
+    app.sign_up("owner@example.com").await;
+    let user = app.store.user_by_email("owner@example.com").await.unwrap().unwrap();
+    let st = state(&app, Some(KEY));
+    let mut input = connect_input(&dv, "cap", inbound::testing::PASSWORD);
+    input.folders = vec!["INBOX".into()];
+    let mb = rh_inbound::connect(&st, &user, input).await.unwrap();
+    let until = chrono::Utc::now() + chrono::Duration::minutes(5);
+    assert!(app.store.claim_mailbox(&mb.id, "process-a", until).await.unwrap().is_some());
+    assert!(rh_inbound::sync_pass(&st, &mb.id, "process-b").await.unwrap().is_none(), "the lease holds");
+    app.store.finish_mailbox_pass(&mb.id, "process-a", None, 0, 0).await.unwrap();
+    assert!(rh_inbound::sync_pass(&st, &mb.id, "process-b").await.unwrap().is_some(), "free again");
+}
+
+on_both!(a_leased_mailbox_is_not_synced_by_a_second_process);
