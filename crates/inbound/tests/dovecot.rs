@@ -46,3 +46,22 @@ async fn wrong_password_and_missing_folder_are_clear() {
     let e = imap::test_login(&far).await.unwrap_err();
     assert_eq!(e.class(), "tls", "plain IMAP off loopback is refused: {e}");
 }
+
+/// Fetch + parse throughput of a first pass (no database). Run with
+/// `cargo test -p inbound --test dovecot -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "measurement"]
+async fn measure_first_pass_fetch_and_parse() {
+    let dv = Dovecot::start(&["big"]).unwrap();
+    let mut s = imap::login(&dv.endpoint("big")).await.unwrap();
+    let n = 2000;
+    for i in 0..n {
+        imap::append(&mut s, "INBOX", &msg(&format!("{i}@x"), "a@b.c", "body text")).await.unwrap();
+    }
+    let t = std::time::Instant::now();
+    let b = imap::fetch_new(&mut s, "INBOX", None, 36500, n, 1 << 20).await.unwrap();
+    let parsed = b.messages.iter().filter_map(|m| inbound::parse_message(m.raw.as_deref()?)).count();
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(parsed, n);
+    println!("fetched and parsed {n} messages in {secs:.2}s: {:.0} msg/s", n as f64 / secs);
+}
