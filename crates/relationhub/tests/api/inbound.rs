@@ -147,3 +147,37 @@ async fn a_leased_mailbox_is_not_synced_by_a_second_process(kind: Kind) {
 }
 
 on_both!(a_leased_mailbox_is_not_synced_by_a_second_process);
+
+async fn a_reply_by_in_reply_to_sets_replied_at_and_adds_a_received_entry(kind: Kind) {
+    let dv = Dovecot::start(&["cap"]).unwrap();
+    let app = TestApp::spawn(kind).await;
+    let (token, user_id) = app.sign_up("owner@example.com").await;
+    let bob = app.contact(&token, "Bob").await;
+    let sent_at = chrono::Utc::now() - chrono::Duration::days(2);
+    let email =
+        app.email_with_status(&user_id, &bob, "Hello", domain::EmailStatus::Sent, Some(sent_at)).await;
+    app.sql(&format!(r#"UPDATE "emails" SET "messageId" = '<sent-1@rh.example>' WHERE "id" = '{email}'"#))
+        .await;
+    let user = app.store.user_by_email("owner@example.com").await.unwrap().unwrap();
+    let st = state(&app, Some(KEY));
+    let mut input = connect_input(&dv, "cap", inbound::testing::PASSWORD);
+    input.folders = vec!["INBOX".into()];
+    let mb = rh_inbound::connect(&st, &user, input).await.unwrap();
+    let mut s = imap::login(&dv.endpoint("cap")).await.unwrap();
+    // From an address that is not the contact's: only the In-Reply-To header links it.
+    let reply = msg(
+        "r1@x",
+        "bob.other@else.org",
+        "owner@example.com",
+        "In-Reply-To: <sent-1@rh.example>\r\n",
+        "Yes!",
+    );
+    imap::append(&mut s, "INBOX", &reply).await.unwrap();
+    let c = rh_inbound::sync_pass(&st, &mb.id, "p1").await.unwrap().unwrap();
+    assert_eq!((c.imported, c.queued), (1, 0), "{c:?}");
+    assert_eq!(history_count(&app, &bob, "RECEIVED").await, 1);
+    let e = app.store.email(&user_id, &email).await.unwrap();
+    assert!(e.replied_at.is_some(), "repliedAt is set");
+}
+
+on_both!(a_reply_by_in_reply_to_sets_replied_at_and_adds_a_received_entry);
