@@ -56,6 +56,7 @@ macro_rules! embed_all {
                 "20251201000001_seed_marks",
                 "20251201000002_user_preferences",
                 "20251201000003_stay_in_touch",
+                "20251201000004_mailboxes",
             ]
         )
     };
