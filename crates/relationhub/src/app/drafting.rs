@@ -50,6 +50,19 @@ fn map_err(e: AiError) -> ApiError {
     }
 }
 
+/// Longest provider id accepted (the real ones are a few letters); a longer one would only be
+/// echoed back in the "not configured" message.
+const PROVIDER_MAX: usize = 64;
+
+fn check_provider(provider: Option<&str>) -> ApiResult<()> {
+    match provider {
+        Some(p) if p.chars().count() > PROVIDER_MAX => {
+            Err(ApiError::bad_input("provider", format!("must be at most {PROVIDER_MAX} characters")))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn check_rate(st: &AppState, user_id: &str) -> ApiResult<()> {
     st.generations_by_user
         .hit(user_id)
@@ -68,6 +81,7 @@ pub async fn generate(st: &AppState, user: &User, input: Generate) -> ApiResult<
             format!("must be at most {MAX_INSTRUCTIONS} characters"),
         ));
     }
+    check_provider(input.provider.as_deref())?;
     let mut styles: Vec<Style> = Vec::new();
     for s in input.styles {
         if !styles.contains(&s) {
@@ -88,6 +102,12 @@ pub async fn generate(st: &AppState, user: &User, input: Generate) -> ApiResult<
 /// Rewrites a DRAFT (in place) or free text in another style.
 #[tracing::instrument(skip_all, fields(op = "polish_email", user = %user.id))]
 pub async fn polish(st: &AppState, user: &User, input: Polish) -> ApiResult<Polished> {
+    // Every input is length-checked before anything else, like `generate`'s: the text and
+    // subject go into a prompt, and an unchecked one would cost tokens or memory.
+    check_provider(input.provider.as_deref())?;
+    if let Some(subject) = &input.subject {
+        domain::validate::Subject::parse("subject", subject)?;
+    }
     let target = match (input.email_id, input.text) {
         (Some(id), None) => PolishTarget::Email(id),
         (None, Some(text)) => {

@@ -6,13 +6,10 @@
 //! door calls the other.
 
 pub mod accounts;
-<<<<<<< HEAD
 pub mod contacts;
+pub mod delivery;
 pub mod drafting;
 pub mod emails;
-=======
-pub mod delivery;
->>>>>>> main
 pub mod error;
 pub mod history;
 pub mod preferences;

@@ -131,39 +131,6 @@ pub struct AiProvider {
     pub base_url: Option<String>,
 }
 
-<<<<<<< HEAD
-=======
-fn map_err(e: AiError) -> ApiError {
-    match e {
-        AiError::NotFound(what) => ApiError::NotFound(what),
-        AiError::BadInput { field, message } => ApiError::bad_input(field, message),
-        AiError::Conflict(m) => ApiError::Conflict(m),
-        AiError::Unavailable { message, .. } => ApiError::ProviderUnavailable(message),
-        AiError::Store(e) => ApiError::from(e),
-    }
-}
-
-/// Longest provider id accepted (the real ones are a few letters); a longer one would only be
-/// echoed back in the "not configured" message.
-const PROVIDER_MAX: usize = 64;
-
-fn check_provider(provider: Option<&str>) -> Result<(), ApiError> {
-    match provider {
-        Some(p) if p.chars().count() > PROVIDER_MAX => {
-            Err(ApiError::bad_input("provider", format!("must be at most {PROVIDER_MAX} characters")))
-        }
-        _ => Ok(()),
-    }
-}
-
-fn check_rate(ctx: &Context<'_>, user_id: &str) -> Result<(), ApiError> {
-    state(ctx)
-        .generations_by_user
-        .hit(user_id)
-        .map_err(|wait| ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) })
-}
-
->>>>>>> main
 /// AI queries.
 #[derive(Default)]
 pub struct AiQuery;
@@ -195,22 +162,10 @@ impl AiMutation {
         input: GenerateEmailInput,
     ) -> async_graphql::Result<GenerateEmailPayload> {
         let me = user(ctx)?;
-<<<<<<< HEAD
         let styles = input
             .styles
             .iter()
             .map(|s| match s {
-=======
-        if let Some(i) = &input.instructions
-            && i.chars().count() > 4000
-        {
-            return Err(ApiError::bad_input("instructions", "must be at most 4000 characters").into());
-        }
-        check_provider(input.provider.as_deref())?;
-        let mut styles: Vec<Style> = Vec::new();
-        for s in &input.styles {
-            let style = match s {
->>>>>>> main
                 GenerationStyle::Formal => Style::Formal,
                 GenerationStyle::Casual => Style::Casual,
             })
@@ -236,28 +191,12 @@ impl AiMutation {
         input: PolishEmailInput,
     ) -> async_graphql::Result<PolishEmailPayload> {
         let me = user(ctx)?;
-<<<<<<< HEAD
         let req = Polish {
             email_id: input.email_id.map(|id| id.0),
             text: input.text,
             subject: input.subject,
             style: input.style.into(),
             provider: input.provider,
-=======
-        // Every input is length-checked before anything else, like `generateEmail`'s: the text
-        // and subject go into a prompt, and an unchecked one would cost tokens or memory.
-        check_provider(input.provider.as_deref())?;
-        if let Some(subject) = &input.subject {
-            domain::validate::Subject::parse("subject", subject).map_err(ApiError::from)?;
-        }
-        let target = match (input.email_id, input.text) {
-            (Some(id), None) => PolishTarget::Email(id.0),
-            (None, Some(text)) => {
-                domain::validate::Body::parse("text", &text).map_err(ApiError::from)?;
-                PolishTarget::Text { subject: input.subject, body: text }
-            }
-            _ => return Err(ApiError::bad_input("emailId", "give exactly one of emailId or text").into()),
->>>>>>> main
         };
         let polished = drafting::polish(state(ctx), me, req).await?;
         let g = polished.generation;
