@@ -199,7 +199,6 @@ impl Store {
         row.map(Into::into).ok_or(StoreError::NotFound)
     }
 
-
     /// Deletes one of the user's contacts (its emails and history go with it: ON DELETE CASCADE).
     pub async fn delete_contact(&self, user_id: &str, id: &str) -> Result<()> {
         let done = on_db!(&self.db, p => sqlx::query(r#"DELETE FROM "contacts" WHERE "id" = $1 AND "userId" = $2"#)

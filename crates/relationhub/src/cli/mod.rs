@@ -1,11 +1,12 @@
 //! The command line: `serve`, `migrate …`, `db …`, `user create`, `token create`,
-//! `schema print`. Each command prints one clear line on stderr and exits non-zero on failure.
+//! `schema print`, `import`. Each command prints one clear line on stderr and exits non-zero on failure.
 
 pub mod admin;
 pub mod db;
 pub mod dblock;
 pub mod email;
 pub mod migrate;
+pub mod portable;
 
 use crate::config::{Config, Overrides, Settings};
 use clap::{Parser, Subcommand};
@@ -54,6 +55,8 @@ pub enum Command {
     /// The GraphQL schema.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Import contacts from a vCard, CSV or RelationHub JSON file into an account.
+    Import(portable::ImportArgs),
 }
 
 /// `relationhub serve` options.
@@ -96,6 +99,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             Some(Command::User(cmd)) => admin::run_user(&config, cmd).await,
             Some(Command::Token(cmd)) => admin::run_token(&config, cmd).await,
             Some(Command::Email(cmd)) => email::run(&config, cmd).await,
+            Some(Command::Import(args)) => portable::run_import(&config, args).await,
             Some(Command::Schema(SchemaCommand::Print)) => {
                 println!("{}", crate::graphql::sdl());
                 Ok(ExitCode::SUCCESS)

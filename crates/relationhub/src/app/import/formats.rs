@@ -234,10 +234,18 @@ pub fn json(text: &str) -> Result<Vec<Row>, ApiError> {
         birthday: Option<NaiveDate>,
         notes: Option<String>,
     }
-    let archive: Archive = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text))
-        .map_err(|e| ApiError::bad_input("content", format!("not a RelationHub archive (line {}): invalid JSON", e.line())))?;
+    let archive: Archive =
+        serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).map_err(|e| {
+            ApiError::bad_input(
+                "content",
+                format!("not a RelationHub archive (line {}): invalid JSON", e.line()),
+            )
+        })?;
     if archive.format != "relationhub" {
-        return Err(ApiError::bad_input("content", "not a RelationHub archive (format is not \"relationhub\")"));
+        return Err(ApiError::bad_input(
+            "content",
+            "not a RelationHub archive (format is not \"relationhub\")",
+        ));
     }
     Ok(archive
         .contacts

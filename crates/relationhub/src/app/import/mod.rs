@@ -267,11 +267,15 @@ fn patch(before: &Current, after: &Current) -> Result<ContactPatch, ValidationEr
         email: opt(&before.email, &after.email)
             .map(|v| optional(v.as_deref(), |s| EmailAddress::parse("email", s)))
             .transpose()?,
-        phone: opt(&before.phone, &after.phone).map(|v| optional(v.as_deref(), |s| Phone::parse("phone", s))).transpose()?,
+        phone: opt(&before.phone, &after.phone)
+            .map(|v| optional(v.as_deref(), |s| Phone::parse("phone", s)))
+            .transpose()?,
         company: opt(&before.company, &after.company)
             .map(|v| optional(v.as_deref(), |s| ShortText::parse("company", s)))
             .transpose()?,
-        role: opt(&before.role, &after.role).map(|v| optional(v.as_deref(), |s| ShortText::parse("role", s))).transpose()?,
+        role: opt(&before.role, &after.role)
+            .map(|v| optional(v.as_deref(), |s| ShortText::parse("role", s)))
+            .transpose()?,
         industry: opt(&before.industry, &after.industry)
             .map(|v| optional(v.as_deref(), |s| ShortText::parse("industry", s)))
             .transpose()?,
@@ -280,7 +284,9 @@ fn patch(before: &Current, after: &Current) -> Result<ContactPatch, ValidationEr
             .transpose()?,
         priority: (before.priority != after.priority).then_some(after.priority).flatten(),
         birthday: (before.birthday != after.birthday).then_some(after.birthday),
-        notes: opt(&before.notes, &after.notes).map(|v| optional(v.as_deref(), |s| Notes::parse("notes", s))).transpose()?,
+        notes: opt(&before.notes, &after.notes)
+            .map(|v| optional(v.as_deref(), |s| Notes::parse("notes", s)))
+            .transpose()?,
         last_contacted_at: None,
     })
 }
@@ -305,11 +311,16 @@ fn new_contact(c: &Current) -> Result<NewContact, ValidationError> {
 /// reported in [`ImportReport::errors`] and write nothing.
 #[tracing::instrument(skip_all, fields(op = "import_contacts", user = %user.id, dry_run = req.dry_run))]
 pub async fn import_contacts(st: &AppState, user: &User, req: &ImportRequest) -> ApiResult<ImportReport> {
+    import_with(&st.store, user, req).await
+}
+
+/// [`import_contacts`] over a bare store (the command line has no running server state).
+pub async fn import_with(store: &store::Store, user: &User, req: &ImportRequest) -> ApiResult<ImportReport> {
     if req.content.len() > MAX_CONTENT {
         return Err(ApiError::bad_input("content", "must be at most 10 MB"));
     }
     let rows = read_rows(req)?;
-    let existing = st.store.all_contacts(&user.id).await?;
+    let existing = store.all_contacts(&user.id).await?;
     let mut stored: Vec<(Current, Current)> =
         existing.iter().map(|c| (Current::from(c), Current::from(c))).collect();
     let mut created: Vec<Current> = Vec::new();
@@ -337,7 +348,8 @@ pub async fn import_contacts(st: &AppState, user: &User, req: &ImportRequest) ->
         };
         let key_email = valid.email.as_ref().map(|e| email_key(e.as_str()));
         let key_name = name_key(valid.name.as_str(), valid.company.as_ref().map(|c| c.as_str()));
-        let target = key_email.as_ref().and_then(|k| by_email.get(k)).or_else(|| by_name.get(&key_name)).copied();
+        let target =
+            key_email.as_ref().and_then(|k| by_email.get(k)).or_else(|| by_name.get(&key_name)).copied();
         let cur = match target {
             Some(Target::Stored(i)) => stored.get_mut(i).map(|(_, after)| after),
             Some(Target::New(i)) => created.get_mut(i),
@@ -376,7 +388,7 @@ pub async fn import_contacts(st: &AppState, user: &User, req: &ImportRequest) ->
     if req.dry_run || !report.errors.is_empty() {
         return Ok(report);
     }
-    st.store.apply_import(&user.id, &creates, &updates).await?;
+    store.apply_import(&user.id, &creates, &updates).await?;
     report.committed = true;
     Ok(report)
 }
