@@ -220,48 +220,7 @@ impl Store {
 
     /// Applies a patch to one of the user's contacts.
     pub async fn update_contact(&self, user_id: &str, id: &str, patch: &ContactPatch) -> Result<Contact> {
-        let mut sql = Sql::new(r#"UPDATE "contacts" SET "#);
-        let text = |v: Option<&str>| Arg::OptText(v.map(str::to_owned));
-        if let Some(v) = &patch.name {
-            sql.set(r#""name""#, Arg::Text(v.as_str().to_owned()));
-        }
-        if let Some(v) = &patch.email {
-            sql.set(r#""email""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = &patch.phone {
-            sql.set(r#""phone""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = &patch.company {
-            sql.set(r#""company""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = &patch.role {
-            sql.set(r#""role""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = &patch.industry {
-            sql.set(r#""industry""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = &patch.linked_in_url {
-            sql.set(r#""linkedInUrl""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = patch.priority {
-            sql.set(r#""priority""#, Arg::Priority(v));
-        }
-        if let Some(v) = patch.birthday {
-            sql.set(r#""birthday""#, Arg::Date(v));
-        }
-        if let Some(v) = &patch.notes {
-            sql.set(r#""notes""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = patch.last_contacted_at {
-            sql.set(r#""lastContactedAt""#, Arg::OptTs(v.map(Ts::new)));
-        }
-        if let Some(v) = patch.stay_in_touch_days {
-            sql.set(r#""stayInTouchDays""#, Arg::OptInt(v.map(i64::from)));
-        }
-        sql.set(r#""updatedAt""#, Arg::Ts(Ts::now()));
-        sql.push(r#" WHERE "id" = "#).bind(Arg::Text(id.to_owned()));
-        sql.push(r#" AND "userId" = "#).bind(Arg::Text(user_id.to_owned()));
-        sql.push(concat!(" RETURNING ", contact_cols!()));
+        let sql = patch_sql(user_id, id, patch);
         let refresh = self.refresh_next_touch_sql();
         // The cadence or the address may have changed: `nextTouchAt` follows in the same
         // transaction, so the due list never sees a stale value.
@@ -317,6 +276,53 @@ impl Store {
             .fetch_one(p).await)?;
         Ok(n)
     }
+}
+
+/// The UPDATE … RETURNING statement for a patch (shared by single updates and imports).
+pub(crate) fn patch_sql(user_id: &str, id: &str, patch: &ContactPatch) -> Sql {
+    let mut sql = Sql::new(r#"UPDATE "contacts" SET "#);
+    let text = |v: Option<&str>| Arg::OptText(v.map(str::to_owned));
+    if let Some(v) = &patch.name {
+        sql.set(r#""name""#, Arg::Text(v.as_str().to_owned()));
+    }
+    if let Some(v) = &patch.email {
+        sql.set(r#""email""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = &patch.phone {
+        sql.set(r#""phone""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = &patch.company {
+        sql.set(r#""company""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = &patch.role {
+        sql.set(r#""role""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = &patch.industry {
+        sql.set(r#""industry""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = &patch.linked_in_url {
+        sql.set(r#""linkedInUrl""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = patch.priority {
+        sql.set(r#""priority""#, Arg::Priority(v));
+    }
+    if let Some(v) = patch.birthday {
+        sql.set(r#""birthday""#, Arg::Date(v));
+    }
+    if let Some(v) = &patch.notes {
+        sql.set(r#""notes""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = patch.last_contacted_at {
+        sql.set(r#""lastContactedAt""#, Arg::OptTs(v.map(Ts::new)));
+    }
+    if let Some(v) = patch.stay_in_touch_days {
+        sql.set(r#""stayInTouchDays""#, Arg::OptInt(v.map(i64::from)));
+    }
+    sql.set(r#""updatedAt""#, Arg::Ts(Ts::now()));
+    sql.push(r#" WHERE "id" = "#).bind(Arg::Text(id.to_owned()));
+    sql.push(r#" AND "userId" = "#).bind(Arg::Text(user_id.to_owned()));
+    sql.push(concat!(" RETURNING ", contact_cols!()));
+    sql
 }
 
 /// A foreign-key failure on insert means the referenced user or contact is gone.

@@ -15,6 +15,7 @@ pub mod delivery;
 pub mod emails;
 pub mod error;
 pub mod history;
+pub mod import;
 pub mod mailboxes;
 pub mod migrate;
 pub mod page;

@@ -12,6 +12,7 @@ pub mod drafting;
 pub mod emails;
 pub mod error;
 pub mod history;
+pub mod import;
 pub mod inbound;
 pub mod preferences;
 pub mod state;

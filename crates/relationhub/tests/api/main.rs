@@ -13,6 +13,7 @@ mod delivery;
 mod emails;
 mod endpoints;
 mod history;
+mod import;
 mod inbound;
 mod isolation;
 mod limits;
