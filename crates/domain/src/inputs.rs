@@ -91,6 +91,8 @@ pub struct ContactPatch {
     pub notes: Option<Option<Notes>>,
     /// New or cleared last-contacted time.
     pub last_contacted_at: Option<Option<DateTime<Utc>>>,
+    /// Stay-in-touch cadence in days (`Some(None)` = no cadence).
+    pub stay_in_touch_days: Option<Option<i32>>,
 }
 
 /// A new email row.

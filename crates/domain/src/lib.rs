@@ -4,15 +4,19 @@
 //! Nothing here knows about SQL or HTTP. Values that passed validation have their own types
 //! (parse, don't validate), so deeper layers never re-check strings.
 
+pub mod clock;
 pub mod enums;
 pub mod error;
 pub mod html;
 pub mod id;
 pub mod inputs;
 pub mod models;
+pub mod touch;
 pub mod validate;
 
+pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use enums::{Direction, EmailStatus, Priority, TemplateType, TokenKind};
 pub use error::ValidationError;
 pub use id::new_id;
 pub use models::{ApiToken, Contact, ConversationEntry, Email, EmailTemplate, User};
+pub use touch::TouchStatus;

@@ -73,6 +73,15 @@ pub struct Contact {
     pub notes: Option<String>,
     /// When the user last sent something to this contact.
     pub last_contacted_at: Option<DateTime<Utc>>,
+    /// Stay-in-touch cadence in days (None = no cadence).
+    pub stay_in_touch_days: Option<i32>,
+    /// The latest real contact: a SENT email or a conversation entry in either direction.
+    pub last_touch_at: Option<DateTime<Utc>>,
+    /// When the contact becomes due (stored so due lists are one index range scan); None
+    /// without a cadence.
+    pub next_touch_at: Option<DateTime<Utc>>,
+    /// Hidden from the due list until then.
+    pub snoozed_until: Option<DateTime<Utc>>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last change.

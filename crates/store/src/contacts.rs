@@ -24,6 +24,10 @@ pub(crate) struct ContactRow {
     birthday: Option<chrono::NaiveDate>,
     notes: Option<String>,
     last_contacted_at: Option<Ts>,
+    stay_in_touch_days: Option<i32>,
+    last_touch_at: Option<Ts>,
+    next_touch_at: Option<Ts>,
+    snoozed_until: Option<Ts>,
     created_at: Ts,
     updated_at: Ts,
 }
@@ -44,6 +48,10 @@ impl From<ContactRow> for Contact {
             birthday: r.birthday,
             notes: r.notes,
             last_contacted_at: ts::opt(r.last_contacted_at),
+            stay_in_touch_days: r.stay_in_touch_days,
+            last_touch_at: ts::opt(r.last_touch_at),
+            next_touch_at: ts::opt(r.next_touch_at),
+            snoozed_until: ts::opt(r.snoozed_until),
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
         }
@@ -52,7 +60,7 @@ impl From<ContactRow> for Contact {
 
 macro_rules! contact_cols {
     () => {
-        r#""id", "userId", "name", "email", "phone", "company", "role", "industry", "linkedInUrl", "priority", "birthday", "notes", "lastContactedAt", "createdAt", "updatedAt""#
+        r#""id", "userId", "name", "email", "phone", "company", "role", "industry", "linkedInUrl", "priority", "birthday", "notes", "lastContactedAt", "stayInTouchDays", "lastTouchAt", "nextTouchAt", "snoozedUntil", "createdAt", "updatedAt""#
     };
 }
 pub(crate) use contact_cols;
@@ -134,14 +142,31 @@ fn push_filter(sql: &mut Sql, user_id: &str, filter: &ContactFilter) {
 }
 
 impl Store {
-    /// Creates a contact for `user_id`.
+    /// Creates a contact for `user_id` with the default cadence of its priority.
     pub async fn create_contact(&self, user_id: &str, new: &NewContact) -> Result<Contact> {
+        self.create_contact_with_cadence(user_id, new, None).await
+    }
+
+    /// Creates a contact; `cadence` `None` = the default of its priority, `Some(None)` = none.
+    /// `nextTouchAt` is stored in the same statement (cadence counted from creation).
+    pub async fn create_contact_with_cadence(
+        &self,
+        user_id: &str,
+        new: &NewContact,
+        cadence: Option<Option<i32>>,
+    ) -> Result<Contact> {
         const SQL: &str = concat!(
             r#"INSERT INTO "contacts" ("id", "userId", "name", "email", "phone", "company", "role", "industry",
-               "linkedInUrl", "priority", "birthday", "notes", "createdAt", "updatedAt")
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING "#,
+               "linkedInUrl", "priority", "birthday", "notes", "createdAt", "updatedAt", "stayInTouchDays", "nextTouchAt")
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING "#,
             contact_cols!()
         );
+        let days = cadence.unwrap_or(Some(domain::touch::default_cadence_days(new.priority)));
+        let now = Ts::now();
+        let next = match (days, &new.email) {
+            (Some(d), Some(_)) => Some(Ts::new(now.0 + chrono::Duration::days(i64::from(d)))),
+            _ => None,
+        };
         let row = on_db!(&self.db, p => sqlx::query_as::<_, ContactRow>(SQL)
             .bind(domain::new_id())
             .bind(user_id)
@@ -155,7 +180,9 @@ impl Store {
             .bind(new.priority)
             .bind(new.birthday)
             .bind(new.notes.as_ref().map(|v| v.as_str()))
-            .bind(Ts::now())
+            .bind(now)
+            .bind(days)
+            .bind(next)
             .fetch_one(p)
             .await)
         .map_err(fk_to_not_found)?;
@@ -193,48 +220,23 @@ impl Store {
 
     /// Applies a patch to one of the user's contacts.
     pub async fn update_contact(&self, user_id: &str, id: &str, patch: &ContactPatch) -> Result<Contact> {
-        let mut sql = Sql::new(r#"UPDATE "contacts" SET "#);
-        let text = |v: Option<&str>| Arg::OptText(v.map(str::to_owned));
-        if let Some(v) = &patch.name {
-            sql.set(r#""name""#, Arg::Text(v.as_str().to_owned()));
-        }
-        if let Some(v) = &patch.email {
-            sql.set(r#""email""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = &patch.phone {
-            sql.set(r#""phone""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = &patch.company {
-            sql.set(r#""company""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = &patch.role {
-            sql.set(r#""role""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = &patch.industry {
-            sql.set(r#""industry""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = &patch.linked_in_url {
-            sql.set(r#""linkedInUrl""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = patch.priority {
-            sql.set(r#""priority""#, Arg::Priority(v));
-        }
-        if let Some(v) = patch.birthday {
-            sql.set(r#""birthday""#, Arg::Date(v));
-        }
-        if let Some(v) = &patch.notes {
-            sql.set(r#""notes""#, text(v.as_ref().map(|v| v.as_str())));
-        }
-        if let Some(v) = patch.last_contacted_at {
-            sql.set(r#""lastContactedAt""#, Arg::OptTs(v.map(Ts::new)));
-        }
-        sql.set(r#""updatedAt""#, Arg::Ts(Ts::now()));
-        sql.push(r#" WHERE "id" = "#).bind(Arg::Text(id.to_owned()));
-        sql.push(r#" AND "userId" = "#).bind(Arg::Text(user_id.to_owned()));
-        sql.push(concat!(" RETURNING ", contact_cols!()));
-        let row = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, ContactRow>(sql.sql()), &sql.args)
-            .fetch_optional(p).await)?;
-        row.map(Into::into).ok_or(StoreError::NotFound)
+        let sql = patch_sql(user_id, id, patch);
+        let refresh = self.refresh_next_touch_sql();
+        // The cadence or the address may have changed: `nextTouchAt` follows in the same
+        // transaction, so the due list never sees a stale value.
+        let row = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = bind_all!(sqlx::query_as::<_, ContactRow>(sql.sql()), &sql.args)
+                .fetch_optional(&mut *tx).await?;
+            let Some(_) = row else { return Err(StoreError::NotFound) };
+            sqlx::query(refresh).bind(id).execute(&mut *tx).await?;
+            let row = sqlx::query_as::<_, ContactRow>(
+                concat!("SELECT ", contact_cols!(), r#" FROM "contacts" WHERE "id" = $1"#))
+                .bind(id).fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            row
+        });
+        Ok(row.into())
     }
 
     /// Deletes one of the user's contacts (its emails and history go with it: ON DELETE CASCADE).
@@ -274,6 +276,53 @@ impl Store {
             .fetch_one(p).await)?;
         Ok(n)
     }
+}
+
+/// The UPDATE … RETURNING statement for a patch (shared by single updates and imports).
+pub(crate) fn patch_sql(user_id: &str, id: &str, patch: &ContactPatch) -> Sql {
+    let mut sql = Sql::new(r#"UPDATE "contacts" SET "#);
+    let text = |v: Option<&str>| Arg::OptText(v.map(str::to_owned));
+    if let Some(v) = &patch.name {
+        sql.set(r#""name""#, Arg::Text(v.as_str().to_owned()));
+    }
+    if let Some(v) = &patch.email {
+        sql.set(r#""email""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = &patch.phone {
+        sql.set(r#""phone""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = &patch.company {
+        sql.set(r#""company""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = &patch.role {
+        sql.set(r#""role""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = &patch.industry {
+        sql.set(r#""industry""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = &patch.linked_in_url {
+        sql.set(r#""linkedInUrl""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = patch.priority {
+        sql.set(r#""priority""#, Arg::Priority(v));
+    }
+    if let Some(v) = patch.birthday {
+        sql.set(r#""birthday""#, Arg::Date(v));
+    }
+    if let Some(v) = &patch.notes {
+        sql.set(r#""notes""#, text(v.as_ref().map(|v| v.as_str())));
+    }
+    if let Some(v) = patch.last_contacted_at {
+        sql.set(r#""lastContactedAt""#, Arg::OptTs(v.map(Ts::new)));
+    }
+    if let Some(v) = patch.stay_in_touch_days {
+        sql.set(r#""stayInTouchDays""#, Arg::OptInt(v.map(i64::from)));
+    }
+    sql.set(r#""updatedAt""#, Arg::Ts(Ts::now()));
+    sql.push(r#" WHERE "id" = "#).bind(Arg::Text(id.to_owned()));
+    sql.push(r#" AND "userId" = "#).bind(Arg::Text(user_id.to_owned()));
+    sql.push(concat!(" RETURNING ", contact_cols!()));
+    sql
 }
 
 /// A foreign-key failure on insert means the referenced user or contact is gone.

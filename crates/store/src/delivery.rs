@@ -347,6 +347,7 @@ impl Store {
             WHERE "id" = $3 AND ("lastContactedAt" IS NULL OR "lastContactedAt" < $1)"#;
         let sent_at = Ts::new(sent_at);
         let now = Ts::now();
+        let refresh = self.refresh_next_touch_sql();
         let done = on_db!(&self.db, p => {
             let mut tx = p.begin().await?;
             let row = sqlx::query_as::<_, SentRow>(SENT)
@@ -371,6 +372,10 @@ impl Store {
                     sqlx::query(CONTACTED)
                         .bind(sent_at).bind(now).bind(&row.contact_id)
                         .execute(&mut *tx).await?;
+                    sqlx::query(crate::touch::TOUCH)
+                        .bind(sent_at).bind(&row.contact_id)
+                        .execute(&mut *tx).await?;
+                    sqlx::query(refresh).bind(&row.contact_id).execute(&mut *tx).await?;
                     tx.commit().await?;
                     true
                 }

@@ -64,6 +64,7 @@ impl Store {
                           ORDER BY "sentAt" DESC, "id" LIMIT 1)"#;
         let at = new.timestamp.map(Ts::new).unwrap_or_else(Ts::now);
         let metadata = new.metadata.as_ref().map(|m| Json(m.as_value().clone()));
+        let refresh = self.refresh_next_touch_sql();
         let row = on_db!(&self.db, p => {
             let mut tx = p.begin().await?;
             let row = sqlx::query_as::<_, EntryRow>(SQL)
@@ -82,6 +83,9 @@ impl Store {
                     .bind(at).bind(Ts::now()).bind(user_id).bind(&new.contact_id)
                     .execute(&mut *tx).await?;
             }
+            // Any real contact, either direction, resets the stay-in-touch clock.
+            sqlx::query(crate::touch::TOUCH).bind(at).bind(&new.contact_id).execute(&mut *tx).await?;
+            sqlx::query(refresh).bind(&new.contact_id).execute(&mut *tx).await?;
             tx.commit().await?;
             row
         });

@@ -2,7 +2,7 @@
 //! plain strings from either front door and is parsed into validated domain types here, once.
 
 use super::{ApiError, ApiResult, AppState};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::inputs::{ContactPatch, NewContact};
 use domain::validate::{EmailAddress, Notes, PersonName, Phone, ShortText, WebUrl, optional};
 use domain::{Contact, Priority, User, ValidationError};
@@ -31,6 +31,8 @@ pub struct ContactFields {
     pub birthday: Option<NaiveDate>,
     /// Notes (≤ 10,000).
     pub notes: Option<String>,
+    /// Stay-in-touch cadence in days: Keep = the default of the priority, Clear = none.
+    pub stay_in_touch_days: Change<i32>,
 }
 
 impl ContactFields {
@@ -98,6 +100,22 @@ pub struct ContactChanges {
     pub birthday: Change<NaiveDate>,
     /// New notes.
     pub notes: Change<String>,
+    /// New stay-in-touch cadence in days (Clear = none).
+    pub stay_in_touch_days: Change<i32>,
+}
+
+/// Checks a cadence: 1 to 3,650 days.
+fn cadence(days: &Change<i32>) -> Result<Option<Option<i32>>, ValidationError> {
+    use domain::touch::{MAX_CADENCE_DAYS, MIN_CADENCE_DAYS};
+    match days {
+        Change::Keep => Ok(None),
+        Change::Clear => Ok(Some(None)),
+        Change::Set(d) if (MIN_CADENCE_DAYS..=MAX_CADENCE_DAYS).contains(d) => Ok(Some(Some(*d))),
+        Change::Set(d) => Err(ValidationError::new(
+            "stayInTouchDays",
+            format!("must be between {MIN_CADENCE_DAYS} and {MAX_CADENCE_DAYS} days (got {d})"),
+        )),
+    }
 }
 
 impl ContactChanges {
@@ -116,6 +134,7 @@ impl ContactChanges {
             priority: f.priority,
             birthday: f.birthday.map_or(Change::Keep, Change::Set),
             notes: set(f.notes),
+            stay_in_touch_days: f.stay_in_touch_days,
         }
     }
 
@@ -136,6 +155,7 @@ impl ContactChanges {
             },
             notes: self.notes.parse(|s| Notes::parse("notes", s))?,
             last_contacted_at: None,
+            stay_in_touch_days: cadence(&self.stay_in_touch_days)?,
         })
     }
 }
@@ -169,7 +189,8 @@ pub async fn count(st: &AppState, user: &User, filter: &ContactFilter) -> ApiRes
 #[tracing::instrument(skip_all, fields(op = "create_contact", user = %user.id))]
 pub async fn create(st: &AppState, user: &User, fields: &ContactFields) -> ApiResult<Contact> {
     let new = fields.parse()?;
-    Ok(st.store.create_contact(&user.id, &new).await?)
+    let days = cadence(&fields.stay_in_touch_days)?;
+    Ok(st.store.create_contact_with_cadence(&user.id, &new, days).await?)
 }
 
 /// Changes a contact.
@@ -183,4 +204,31 @@ pub async fn update(st: &AppState, user: &User, id: &str, changes: &ContactChang
 #[tracing::instrument(skip_all, fields(op = "delete_contact", user = %user.id))]
 pub async fn delete(st: &AppState, user: &User, id: &str) -> ApiResult<()> {
     st.store.delete_contact(&user.id, id).await.map_err(not_found)
+}
+
+/// Hides a contact from the due list until `until` (which must be in the future); `None` wakes it.
+#[tracing::instrument(skip_all, fields(op = "snooze_contact", user = %user.id))]
+pub async fn snooze(
+    st: &AppState,
+    user: &User,
+    id: &str,
+    until: Option<DateTime<Utc>>,
+) -> ApiResult<Contact> {
+    if let Some(t) = until
+        && t <= st.now()
+    {
+        return Err(ApiError::bad_input("until", "must be in the future"));
+    }
+    st.store.snooze_contact(&user.id, id, until.map(store::Ts::new)).await.map_err(not_found)
+}
+
+/// A page of the contacts due now (by the injected clock), most overdue first, HIGH priority
+/// first among equals; snoozed ones only with `include_snoozed`.
+pub async fn due(
+    st: &AppState,
+    user: &User,
+    include_snoozed: bool,
+    req: &PageRequest,
+) -> ApiResult<Page<Contact>> {
+    Ok(st.store.due_contacts(&user.id, store::Ts::new(st.now()), include_snoozed, req).await?)
 }

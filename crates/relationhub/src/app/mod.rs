@@ -12,6 +12,8 @@ pub mod drafting;
 pub mod emails;
 pub mod error;
 pub mod history;
+pub mod import;
+pub mod inbound;
 pub mod preferences;
 pub mod state;
 pub mod templates;

@@ -30,6 +30,9 @@ pub struct AppState {
     pub sends_by_user: Arc<RateLimiter>,
     /// Sends email now and wakes the scheduler when something is scheduled.
     pub sender: Arc<delivery::Sender>,
+    /// "Now" for business rules (cadences, due lists); the system clock in production, a
+    /// [`domain::ManualClock`] in tests.
+    pub clock: domain::SharedClock,
 }
 
 impl AppState {
@@ -49,6 +52,7 @@ impl AppState {
         let sender = Arc::new(delivery::Sender::from_config(store.clone(), config.delivery.clone())?);
         Ok(Self {
             sender,
+            clock: Arc::new(domain::SystemClock),
             sends_by_user: Arc::new(RateLimiter::new(
                 config.send_limit_per_hour as usize,
                 Duration::from_secs(3600),
@@ -64,5 +68,10 @@ impl AppState {
             signin_by_ip: Arc::new(RateLimiter::new(20, quarter)),
             signup_by_ip: Arc::new(RateLimiter::new(10, Duration::from_secs(3600))),
         })
+    }
+
+    /// Now, by the injected clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 }

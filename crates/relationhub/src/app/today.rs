@@ -1,17 +1,15 @@
 //! The "Today" overview: drafts waiting, emails scheduled in the next 7 days, replies received
-//! in the last 7 days, failed sends with their reason, and whom the user has not talked to in a
-//! while (high priority first, then the longest out of touch).
+//! in the last 7 days, failed sends with their reason, and the contacts due for a touch by their
+//! stay-in-touch cadence (most overdue first, high priority first among equals).
 
 use super::{ApiResult, AppState};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use domain::{Contact, ConversationEntry, Email, EmailStatus, User};
 use std::collections::HashMap;
 use store::{EmailColumns, EmailFilter, EmailOrder, PageRequest};
 
 /// Rows shown per section.
 pub const SECTION_ROWS: u32 = 10;
-/// Days without contact after which someone counts as "a while".
-pub const A_WHILE_DAYS: i64 = 30;
 
 /// Everything the Today page shows.
 #[derive(Debug, Clone, Default)]
@@ -26,7 +24,7 @@ pub struct Today {
     pub replies: Vec<ConversationEntry>,
     /// FAILED emails, most recent first.
     pub failed: Vec<Email>,
-    /// Contacts not talked to in a while.
+    /// Contacts due for a touch (not snoozed).
     pub out_of_touch: Vec<Contact>,
     /// Names of every contact mentioned above, by id.
     pub names: HashMap<String, String>,
@@ -35,7 +33,7 @@ pub struct Today {
 /// Gathers the Today overview for `user`.
 #[tracing::instrument(skip_all, fields(op = "today", user = %user.id))]
 pub async fn today(st: &AppState, user: &User) -> ApiResult<Today> {
-    let now = Utc::now();
+    let now = st.now();
     let store = &st.store;
     let first = PageRequest { first: SECTION_ROWS, after: None };
     let drafts_filter = EmailFilter { status: Some(EmailStatus::Draft), ..Default::default() };
@@ -58,8 +56,9 @@ pub async fn today(st: &AppState, user: &User) -> ApiResult<Today> {
             &first,
             EmailColumns::WithoutBodies
         ),
-        store.out_of_touch(&user.id, now - Duration::days(A_WHILE_DAYS), SECTION_ROWS),
+        store.due_contacts(&user.id, store::Ts::new(now), false, &first),
     )?;
+    let out_of_touch: Vec<Contact> = out_of_touch.items.into_iter().map(|(c, _)| c).collect();
     let drafts: Vec<Email> = drafts.items.into_iter().map(|(e, _)| e).collect();
     let failed: Vec<Email> = failed.items.into_iter().map(|(e, _)| e).collect();
     let mut ids: Vec<String> = drafts

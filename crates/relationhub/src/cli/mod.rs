@@ -1,11 +1,13 @@
 //! The command line: `serve`, `migrate …`, `db …`, `user create`, `token create`,
-//! `schema print`. Each command prints one clear line on stderr and exits non-zero on failure.
+//! `schema print`, `import`. Each command prints one clear line on stderr and exits non-zero on failure.
 
 pub mod admin;
+pub mod agenda;
 pub mod db;
 pub mod dblock;
 pub mod email;
 pub mod migrate;
+pub mod portable;
 
 use crate::config::{Config, Overrides, Settings};
 use clap::{Parser, Subcommand};
@@ -54,6 +56,10 @@ pub enum Command {
     /// The GraphQL schema.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Print the contacts due for a touch (stay-in-touch agenda).
+    Agenda(agenda::AgendaArgs),
+    /// Import contacts from a vCard, CSV or RelationHub JSON file into an account.
+    Import(portable::ImportArgs),
 }
 
 /// `relationhub serve` options.
@@ -96,6 +102,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             Some(Command::User(cmd)) => admin::run_user(&config, cmd).await,
             Some(Command::Token(cmd)) => admin::run_token(&config, cmd).await,
             Some(Command::Email(cmd)) => email::run(&config, cmd).await,
+            Some(Command::Agenda(args)) => agenda::run(&config, args).await,
+            Some(Command::Import(args)) => portable::run_import(&config, args).await,
             Some(Command::Schema(SchemaCommand::Print)) => {
                 println!("{}", crate::graphql::sdl());
                 Ok(ExitCode::SUCCESS)

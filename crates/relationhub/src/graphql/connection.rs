@@ -26,6 +26,8 @@ pub fn list_complexity(first: Option<i32>, child: usize) -> usize {
 pub enum CountQuery {
     /// A user's contacts matching a filter.
     Contacts(String, ContactFilter),
+    /// A user's contacts due at an instant (with snoozed ones or not).
+    Due(String, store::Ts, bool),
     /// A user's emails matching a filter.
     Emails(String, EmailFilter),
     /// A user's templates.
@@ -45,6 +47,7 @@ impl CountQuery {
         let store = &state(ctx).store;
         let n = match self {
             CountQuery::Contacts(user, f) => store.count_contacts(user, f).await,
+            CountQuery::Due(user, now, snoozed) => store.count_due(user, *now, *snoozed).await,
             CountQuery::Emails(user, f) => store.count_emails(user, f).await,
             CountQuery::Templates(user) => store.count_templates(user).await,
             CountQuery::History(user, contact) => store.count_history(user, contact).await,

@@ -6,7 +6,7 @@ use super::loaders::first_page_args;
 use super::types::{ContactNode, PriorityG};
 use crate::app::contacts::{self, Change, ContactChanges, ContactFields};
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use store::{ContactFilter, ContactOrder};
 
 /// Which contacts to list.
@@ -75,6 +75,9 @@ pub struct CreateContactInput {
     pub birthday: Option<NaiveDate>,
     /// Notes (≤ 10,000).
     pub notes: Option<String>,
+    /// Stay-in-touch cadence in days (1–3,650); omitted = the default for the priority (HIGH
+    /// 30, MEDIUM 60, LOW 180), null = no cadence.
+    pub stay_in_touch_days: MaybeUndefined<i32>,
 }
 
 impl From<CreateContactInput> for ContactFields {
@@ -90,6 +93,7 @@ impl From<CreateContactInput> for ContactFields {
             priority: i.priority.map(Into::into),
             birthday: i.birthday,
             notes: i.notes,
+            stay_in_touch_days: change(&i.stay_in_touch_days),
         }
     }
 }
@@ -119,6 +123,8 @@ pub struct UpdateContactInput {
     pub birthday: MaybeUndefined<NaiveDate>,
     /// New notes, or null to clear.
     pub notes: MaybeUndefined<String>,
+    /// New stay-in-touch cadence in days (1–3,650), or null for none.
+    pub stay_in_touch_days: MaybeUndefined<i32>,
 }
 
 /// A nullable input field as a change: undefined = keep, null = clear, value = set.
@@ -143,6 +149,7 @@ impl UpdateContactInput {
             priority: self.priority.map(Into::into),
             birthday: change(&self.birthday),
             notes: change(&self.notes),
+            stay_in_touch_days: change(&self.stay_in_touch_days),
         }
     }
 }
@@ -159,6 +166,15 @@ pub struct DeleteContactInput {
 pub struct ContactPayload {
     /// The contact as stored.
     pub contact: ContactNode,
+}
+
+/// `snoozeContact` input.
+#[derive(InputObject)]
+pub struct SnoozeContactInput {
+    /// The contact.
+    pub id: ID,
+    /// Hide it from the due list until then (must be in the future); null wakes it now.
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// Result of a delete.
@@ -199,6 +215,25 @@ impl ContactQuery {
         let page = contacts::list(state(ctx), me, &filter, order, &req).await?;
         Ok(ContactConnection::new(page, CountQuery::Contacts(me.id.clone(), filter)))
     }
+
+    /// Contacts due for a touch now: most overdue first, HIGH priority first among equals.
+    /// Snoozed contacts only with `includeSnoozed`.
+    #[graphql(complexity = "list_complexity(first, child_complexity)")]
+    async fn due_contacts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        include_snoozed: Option<bool>,
+    ) -> async_graphql::Result<ContactConnection> {
+        let me = user(ctx)?;
+        let req = first_page_args(first, after)?;
+        let include_snoozed = include_snoozed.unwrap_or(false);
+        let st = state(ctx);
+        let now = store::Ts::new(st.now());
+        let page = contacts::due(st, me, include_snoozed, &req).await?;
+        Ok(ContactConnection::new(page, CountQuery::Due(me.id.clone(), now, include_snoozed)))
+    }
 }
 
 /// Contact mutations.
@@ -226,6 +261,17 @@ impl ContactMutation {
     ) -> async_graphql::Result<ContactPayload> {
         let me = user(ctx)?;
         let c = contacts::update(state(ctx), me, &input.id, &input.changes()).await?;
+        Ok(ContactPayload { contact: c.into() })
+    }
+
+    /// Hides a contact from the due list until a time (or wakes it with `until: null`).
+    async fn snooze_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: SnoozeContactInput,
+    ) -> async_graphql::Result<ContactPayload> {
+        let me = user(ctx)?;
+        let c = contacts::snooze(state(ctx), me, &input.id, input.until).await?;
         Ok(ContactPayload { contact: c.into() })
     }
 

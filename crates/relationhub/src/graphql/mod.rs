@@ -14,6 +14,7 @@ pub mod emails;
 pub mod error;
 pub mod guard;
 pub mod history;
+pub mod import;
 pub mod loaders;
 pub mod templates;
 pub mod types;
@@ -42,6 +43,7 @@ pub struct MutationRoot(
     history::HistoryMutation,
     ai::AiMutation,
     delivery::DeliveryMutation,
+    import::ImportMutation,
 );
 
 /// The executable schema.

@@ -1,7 +1,7 @@
 //! GraphQL object types and enums; each mirrors a database row or enum exactly.
 
 use super::connection::{ConversationEntryConnection, EmailConnection, list_complexity};
-use super::context::user;
+use super::context::{state, user};
 use super::error::ApiError;
 use super::loaders::{Loaders, first_page_args};
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, SimpleObject};
@@ -170,35 +170,83 @@ pub struct ContactNode {
     pub notes: Option<String>,
     /// When the user last sent something to this contact.
     pub last_contacted_at: Option<DateTime<Utc>>,
+    /// Stay-in-touch cadence in days (null = no cadence).
+    pub stay_in_touch_days: Option<i32>,
+    /// The latest real contact: a SENT email or a conversation entry in either direction.
+    pub last_touch_at: Option<DateTime<Utc>>,
+    /// When the contact becomes due (null without a cadence or an email address).
+    pub next_touch_at: Option<DateTime<Utc>>,
+    /// Hidden from the due list until then.
+    pub snoozed_until: Option<DateTime<Utc>>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// The contact as stored, for derived fields.
+    #[graphql(skip)]
+    pub source: Box<Contact>,
+}
+
+/// Where a contact stands against its stay-in-touch cadence.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum TouchStatus {
+    /// Not due yet.
+    OnTrack,
+    /// Past `nextTouchAt`.
+    Due,
+    /// Past twice the cadence since the last touch.
+    Overdue,
+    /// Snoozed (see `snoozedUntil`).
+    Snoozed,
+    /// No cadence, or no email address.
+    NoCadence,
+}
+
+impl From<domain::TouchStatus> for TouchStatus {
+    fn from(s: domain::TouchStatus) -> Self {
+        match s {
+            domain::TouchStatus::OnTrack => TouchStatus::OnTrack,
+            domain::TouchStatus::Due => TouchStatus::Due,
+            domain::TouchStatus::Overdue => TouchStatus::Overdue,
+            domain::TouchStatus::Snoozed => TouchStatus::Snoozed,
+            domain::TouchStatus::NoCadence => TouchStatus::NoCadence,
+        }
+    }
 }
 
 impl From<Contact> for ContactNode {
     fn from(c: Contact) -> Self {
         Self {
-            id: ID(c.id),
-            name: c.name,
-            email: c.email,
-            phone: c.phone,
-            company: c.company,
-            role: c.role,
-            industry: c.industry,
-            linked_in_url: c.linked_in_url,
+            id: ID(c.id.clone()),
+            name: c.name.clone(),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            company: c.company.clone(),
+            role: c.role.clone(),
+            industry: c.industry.clone(),
+            linked_in_url: c.linked_in_url.clone(),
             priority: c.priority.into(),
             birthday: c.birthday,
-            notes: c.notes,
+            notes: c.notes.clone(),
             last_contacted_at: c.last_contacted_at,
+            stay_in_touch_days: c.stay_in_touch_days,
+            last_touch_at: c.last_touch_at,
+            next_touch_at: c.next_touch_at,
+            snoozed_until: c.snoozed_until,
             created_at: c.created_at,
             updated_at: c.updated_at,
+            source: Box::new(c),
         }
     }
 }
 
 #[ComplexObject]
 impl ContactNode {
+    /// Where the contact stands against its cadence now (by the server's clock).
+    async fn touch_status(&self, ctx: &Context<'_>) -> TouchStatus {
+        self.source.touch_status(state(ctx).now()).into()
+    }
+
     /// This contact's emails, newest first.
     #[graphql(complexity = "list_complexity(first, child_complexity)")]
     async fn emails(

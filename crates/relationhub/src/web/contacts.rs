@@ -4,7 +4,7 @@
 use super::page::{Chrome, Field, WebResult, Zone, attach, q, render, render_status, see_other};
 use super::paging::Position;
 use super::session::{Auth, Posted};
-use crate::app::contacts::{self, ContactChanges, ContactFields};
+use crate::app::contacts::{self, Change, ContactChanges, ContactFields};
 use crate::http::Shared;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -170,6 +170,10 @@ pub struct ContactForm {
     priority: String,
     #[serde(default)]
     notes: String,
+    /// "Stay in touch every" (days): blank = the priority's default (new) or unchanged (edit),
+    /// 0 = no cadence.
+    #[serde(default, rename = "stayInTouchDays")]
+    stay_in_touch_days: String,
 }
 
 impl ContactForm {
@@ -185,6 +189,7 @@ impl ContactForm {
             linked_in_url: s(&c.linked_in_url),
             priority: c.priority.as_str().to_owned(),
             notes: s(&c.notes),
+            stay_in_touch_days: c.stay_in_touch_days.map_or_else(|| "0".to_owned(), |d| d.to_string()),
         }
     }
 
@@ -204,6 +209,9 @@ impl ContactForm {
                 if self.priority.is_empty() { "MEDIUM" } else { &self.priority },
                 PRIORITIES,
             ),
+            Field::new("Stay in touch every", "stayInTouchDays", "number", &self.stay_in_touch_days).hint(
+                "days; blank = default for the priority (HIGH 30, MEDIUM 60, LOW 180), 0 = never remind",
+            ),
             Field::new("Notes", "notes", "textarea", &self.notes),
         ]
     }
@@ -221,6 +229,12 @@ impl ContactForm {
             priority: priority(&self.priority),
             birthday: None,
             notes: opt(self.notes),
+            stay_in_touch_days: match self.stay_in_touch_days.trim() {
+                "" => Change::Keep,
+                "0" => Change::Clear,
+                // Not a number: out of range on purpose, so the use-case layer names the field.
+                d => Change::Set(d.parse().unwrap_or(i32::MIN)),
+            },
         }
     }
 }

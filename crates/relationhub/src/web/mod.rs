@@ -44,6 +44,7 @@ pub fn routes() -> Router<Shared> {
         .route("/contacts/{id}/edit", get(contacts::edit_form).post(contacts::update))
         .route("/contacts/{id}/delete", get(contacts::delete_form).post(contacts::delete))
         .route("/contacts/{id}/log", post(contact_page::log))
+        .route("/contacts/{id}/snooze", post(today::snooze))
         .route("/contacts/{id}/write", get(compose::page).post(compose::generate))
         .route("/emails", get(emails_list::list))
         .route("/emails/{id}", get(editor::page).post(editor::save_draft))

@@ -24,6 +24,7 @@ pub struct Quiet {
     name: String,
     priority: &'static str,
     last: String,
+    status: &'static str,
 }
 
 #[derive(Template)]
@@ -64,7 +65,11 @@ pub async fn page(State(shared): State<Shared>, auth: Auth) -> WebResult {
         id: c.id.clone(),
         name: c.name.clone(),
         priority: priority_label(c.priority),
-        last: c.last_contacted_at.map(|t| zone.show(t)).unwrap_or_else(|| "never".into()),
+        last: c.last_touch_at.map(|t| zone.show(t)).unwrap_or_else(|| "never".into()),
+        status: match c.touch_status(shared.state.now()) {
+            domain::TouchStatus::Overdue => "overdue",
+            _ => "due",
+        },
     };
     let view = TodayPage {
         chrome: Chrome::new(&auth, "today", "Today"),
@@ -76,4 +81,24 @@ pub async fn page(State(shared): State<Shared>, auth: Auth) -> WebResult {
         quiet: t.out_of_touch.iter().map(quiet).collect(),
     };
     Ok(render(&view))
+}
+
+/// The "Snooze" button of a due contact.
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct SnoozeForm {
+    #[serde(default)]
+    days: String,
+}
+
+/// `POST /contacts/{id}/snooze`: hides a due contact from Today for `days` (default 7).
+pub async fn snooze(
+    State(shared): State<Shared>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    posted: super::session::Posted<SnoozeForm>,
+) -> WebResult {
+    let super::session::Posted { auth, form } = posted;
+    let days: i64 = form.days.trim().parse().ok().filter(|d| (1..=365).contains(d)).unwrap_or(7);
+    let until = shared.state.now() + chrono::Duration::days(days);
+    crate::app::contacts::snooze(&shared.state, &auth.user, &id, Some(until)).await?;
+    Ok(super::page::see_other("/"))
 }

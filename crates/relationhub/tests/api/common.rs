@@ -29,6 +29,11 @@ impl TestApp {
         Self::spawn_inner(kind, settings, None).await
     }
 
+    /// A server whose "now" is `clock` (tests move it instead of sleeping).
+    pub async fn spawn_with_clock(kind: Kind, clock: domain::ManualClock) -> TestApp {
+        Self::spawn_clocked(TestDb::migrated(kind).await, &[], None, Some(Arc::new(clock))).await
+    }
+
     /// A server whose AI generator uses exactly these providers (fakes speaking the trait).
     pub async fn spawn_with_providers(kind: Kind, providers: Vec<Arc<dyn llm::Provider>>) -> TestApp {
         Self::spawn_inner(kind, &[], Some(providers)).await
@@ -52,17 +57,32 @@ impl TestApp {
         settings: &[(&str, &str)],
         providers: Option<Vec<Arc<dyn llm::Provider>>>,
     ) -> TestApp {
+        Self::spawn_clocked(db, settings, providers, None).await
+    }
+
+    async fn spawn_clocked(
+        db: TestDb,
+        settings: &[(&str, &str)],
+        providers: Option<Vec<Arc<dyn llm::Provider>>>,
+        clock: Option<domain::SharedClock>,
+    ) -> TestApp {
         let mut pairs: Vec<(&str, &str)> = settings.to_vec();
         pairs.push(("RELATIONHUB_BIND", "127.0.0.1:0"));
         let overrides = Overrides { database_url: Some(db.url.clone()), ..Default::default() };
         let config = Config::from_settings(Settings::from_pairs(pairs), &overrides).unwrap();
         let store = db.connect().await;
         let config = Arc::new(config);
-        let app = match providers {
-            None => Application::build(config, store.clone()).await.unwrap(),
-            Some(providers) => {
-                let generator = llm::Generator::with_providers(&config.ai, providers);
-                let state = AppState::with_generator(store.clone(), config.clone(), generator).unwrap();
+        let app = match (providers, clock) {
+            (None, None) => Application::build(config, store.clone()).await.unwrap(),
+            (providers, clock) => {
+                let generator = match providers {
+                    Some(providers) => llm::Generator::with_providers(&config.ai, providers),
+                    None => llm::Generator::new(&config.ai).unwrap(),
+                };
+                let mut state = AppState::with_generator(store.clone(), config.clone(), generator).unwrap();
+                if let Some(clock) = clock {
+                    state.clock = clock;
+                }
                 Application::build_with_state(config, state).await.unwrap()
             }
         };

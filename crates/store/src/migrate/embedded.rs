@@ -55,6 +55,8 @@ macro_rules! embed_all {
                 "20251201000000_account_security",
                 "20251201000001_seed_marks",
                 "20251201000002_user_preferences",
+                "20251201000003_stay_in_touch",
+                "20251201000004_mailboxes",
             ]
         )
     };
