@@ -223,7 +223,7 @@ async fn today_lists_due_contacts_with_write_and_snooze(kind: Kind) {
     b.sign_up("today@example.com").await;
     let id = b.add_contact("Ada Lovelace").await; // HIGH: every 30 days
     let today = b.get("/").await;
-    assert!(today.body.contains("Due to stay in touch"));
+    assert!(today.body.contains("Haven't talked in a while"));
     assert!(!today.body.contains(&format!("/contacts/{id}/snooze")), "not due yet");
 
     clock.advance(Duration::days(31));

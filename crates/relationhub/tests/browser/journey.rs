@@ -16,7 +16,7 @@ async fn journey(s: &Session, email: &str, javascript: bool) {
     s.fill("Email", email).await;
     s.fill("Password", "correct horse battery").await;
     s.button("Sign up").await;
-    s.sees("Due to stay in touch").await;
+    s.sees("Haven't talked in a while").await;
     assert_eq!(s.path().await, "/");
 
     s.link("Contacts").await;

@@ -9,7 +9,7 @@ async fn sign_up(s: &Session, name: &str, email: &str) {
     s.fill("Email", email).await;
     s.fill("Password", "correct horse battery").await;
     s.button("Sign up").await;
-    s.sees("Due to stay in touch").await;
+    s.sees("Haven't talked in a while").await;
 }
 
 async fn add_contact(s: &Session, name: &str) -> String {
