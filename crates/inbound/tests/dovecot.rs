@@ -47,14 +47,13 @@ async fn wrong_password_and_missing_folder_are_clear() {
     assert_eq!(e.class(), "tls", "plain IMAP off loopback is refused: {e}");
 }
 
-/// Fetch + parse throughput of a first pass (no database). Run with
-/// `cargo test -p inbound --test dovecot -- --ignored --nocapture`.
+/// A first pass fetches and parses a whole batch in one go, and reports its throughput (no
+/// database): `cargo test -p inbound --test dovecot -- first_pass --nocapture`.
 #[tokio::test]
-#[ignore = "measurement"]
-async fn measure_first_pass_fetch_and_parse() {
+async fn a_first_pass_fetches_and_parses_every_message_of_a_batch() {
     let dv = Dovecot::start(&["big"]).unwrap();
     let mut s = imap::login(&dv.endpoint("big")).await.unwrap();
-    let n = 2000;
+    let n = 500;
     for i in 0..n {
         imap::append(&mut s, "INBOX", &msg(&format!("{i}@x"), "a@b.c", "body text")).await.unwrap();
     }
