@@ -155,34 +155,10 @@ impl Store {
         new: &NewContact,
         cadence: Option<Option<i32>>,
     ) -> Result<Contact> {
-        const SQL: &str = concat!(
-            r#"INSERT INTO "contacts" ("id", "userId", "name", "email", "phone", "company", "role", "industry",
-               "linkedInUrl", "priority", "birthday", "notes", "createdAt", "updatedAt", "stayInTouchDays", "nextTouchAt")
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING "#,
-            contact_cols!()
-        );
-        let days = cadence.unwrap_or(Some(domain::touch::default_cadence_days(new.priority)));
+        const SQL: &str = concat!(insert_contact_sql!(), " RETURNING ", contact_cols!());
         let now = Ts::now();
-        let next = match (days, &new.email) {
-            (Some(d), Some(_)) => Some(Ts::new(now.0 + chrono::Duration::days(i64::from(d)))),
-            _ => None,
-        };
-        let row = on_db!(&self.db, p => sqlx::query_as::<_, ContactRow>(SQL)
-            .bind(domain::new_id())
-            .bind(user_id)
-            .bind(new.name.as_str())
-            .bind(new.email.as_ref().map(|v| v.as_str()))
-            .bind(new.phone.as_ref().map(|v| v.as_str()))
-            .bind(new.company.as_ref().map(|v| v.as_str()))
-            .bind(new.role.as_ref().map(|v| v.as_str()))
-            .bind(new.industry.as_ref().map(|v| v.as_str()))
-            .bind(new.linked_in_url.as_ref().map(|v| v.as_str()))
-            .bind(new.priority)
-            .bind(new.birthday)
-            .bind(new.notes.as_ref().map(|v| v.as_str()))
-            .bind(now)
-            .bind(days)
-            .bind(next)
+        let (days, next) = initial_cadence(new, cadence, now);
+        let row = on_db!(&self.db, p => bind_new_contact!(sqlx::query_as::<_, ContactRow>(SQL), user_id, new, now, days, next)
             .fetch_one(p)
             .await)
         .map_err(fk_to_not_found)?;
@@ -279,6 +255,54 @@ impl Store {
 }
 
 /// The UPDATE … RETURNING statement for a patch (shared by single updates and imports).
+/// The INSERT every contact creation runs (by hand or by import), without RETURNING.
+macro_rules! insert_contact_sql {
+    () => {
+        r#"INSERT INTO "contacts" ("id", "userId", "name", "email", "phone", "company", "role", "industry",
+           "linkedInUrl", "priority", "birthday", "notes", "createdAt", "updatedAt", "stayInTouchDays", "nextTouchAt")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)"#
+    };
+}
+pub(crate) use insert_contact_sql;
+
+/// Binds a new contact's values to [`insert_contact_sql`]'s placeholders, in order.
+macro_rules! bind_new_contact {
+    ($query:expr, $user_id:expr, $new:expr, $now:expr, $days:expr, $next:expr) => {
+        $query
+            .bind(domain::new_id())
+            .bind($user_id)
+            .bind($new.name.as_str())
+            .bind($new.email.as_ref().map(|v| v.as_str()))
+            .bind($new.phone.as_ref().map(|v| v.as_str()))
+            .bind($new.company.as_ref().map(|v| v.as_str()))
+            .bind($new.role.as_ref().map(|v| v.as_str()))
+            .bind($new.industry.as_ref().map(|v| v.as_str()))
+            .bind($new.linked_in_url.as_ref().map(|v| v.as_str()))
+            .bind($new.priority)
+            .bind($new.birthday)
+            .bind($new.notes.as_ref().map(|v| v.as_str()))
+            .bind($now)
+            .bind($days)
+            .bind($next)
+    };
+}
+pub(crate) use bind_new_contact;
+
+/// A new contact's cadence (`cadence` `None` = the default of its priority, `Some(None)` =
+/// none) and its first `nextTouchAt`, counted from creation; no address, no cadence clock.
+pub(crate) fn initial_cadence(
+    new: &NewContact,
+    cadence: Option<Option<i32>>,
+    now: Ts,
+) -> (Option<i32>, Option<Ts>) {
+    let days = cadence.unwrap_or(Some(domain::touch::default_cadence_days(new.priority)));
+    let next = match (days, &new.email) {
+        (Some(d), Some(_)) => Some(Ts::new(now.0 + chrono::Duration::days(i64::from(d)))),
+        _ => None,
+    };
+    (days, next)
+}
+
 pub(crate) fn patch_sql(user_id: &str, id: &str, patch: &ContactPatch) -> Sql {
     let mut sql = Sql::new(r#"UPDATE "contacts" SET "#);
     let text = |v: Option<&str>| Arg::OptText(v.map(str::to_owned));

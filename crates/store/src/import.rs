@@ -1,17 +1,14 @@
 //! Bulk contact import: every contact of a user at once (for duplicate matching), and one
 //! transaction that creates and patches a whole file's contacts — all or nothing.
 
-use crate::contacts::{ContactRow, contact_cols, patch_sql};
+use crate::contacts::{
+    ContactRow, bind_new_contact, contact_cols, initial_cadence, insert_contact_sql, patch_sql,
+};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ts::Ts;
 use domain::Contact;
 use domain::inputs::{ContactPatch, NewContact};
-
-const INSERT: &str = r#"INSERT INTO "contacts" ("id", "userId", "name", "email", "phone", "company", "role",
-    "industry", "linkedInUrl", "priority", "birthday", "notes", "createdAt", "updatedAt", "stayInTouchDays",
-    "nextTouchAt")
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)"#;
 
 impl Store {
     /// Every contact of the user, oldest first (import matches a file against all of them).
@@ -41,24 +38,8 @@ impl Store {
             let mut tx = p.begin().await?;
             for new in creates {
                 // Imported contacts get their priority's cadence, like contacts created by hand.
-                let days = domain::touch::default_cadence_days(new.priority);
-                let next = new.email.as_ref().map(|_| Ts::new(now.0 + chrono::Duration::days(i64::from(days))));
-                sqlx::query(INSERT)
-                    .bind(domain::new_id())
-                    .bind(user_id)
-                    .bind(new.name.as_str())
-                    .bind(new.email.as_ref().map(|v| v.as_str()))
-                    .bind(new.phone.as_ref().map(|v| v.as_str()))
-                    .bind(new.company.as_ref().map(|v| v.as_str()))
-                    .bind(new.role.as_ref().map(|v| v.as_str()))
-                    .bind(new.industry.as_ref().map(|v| v.as_str()))
-                    .bind(new.linked_in_url.as_ref().map(|v| v.as_str()))
-                    .bind(new.priority)
-                    .bind(new.birthday)
-                    .bind(new.notes.as_ref().map(|v| v.as_str()))
-                    .bind(now)
-                    .bind(days)
-                    .bind(next)
+                let (days, next) = initial_cadence(new, None, now);
+                bind_new_contact!(sqlx::query(insert_contact_sql!()), user_id, new, now, days, next)
                     .execute(&mut *tx)
                     .await?;
             }
