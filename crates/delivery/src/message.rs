@@ -88,7 +88,15 @@ pub fn compose(due: &DueEmail, options: ComposeOptions<'_>) -> Result<Composed, 
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n{html}\n</body></html>\n"
     );
 
-    let message = Message::builder()
+    let mut builder = Message::builder();
+    // A follow-up answers the previous message, so mail clients keep it in the same thread.
+    if let Some(id) = due.in_reply_to.as_deref().filter(|id| !id.trim().is_empty()) {
+        builder = builder.in_reply_to(id.to_owned());
+    }
+    if let Some(refs) = due.references.as_deref().filter(|r| !r.trim().is_empty()) {
+        builder = builder.references(refs.to_owned());
+    }
+    let message = builder
         .from(from)
         .reply_to(user)
         .to(to)
@@ -135,6 +143,8 @@ mod tests {
             user_email: "grace@navy.example".into(),
             tracking_token: "tok_EN-123".into(),
             lease_until: None,
+            in_reply_to: None,
+            references: None,
         }
     }
 
@@ -175,6 +185,21 @@ mod tests {
         assert_eq!(err.0, "contact has no email address");
         let err = compose(&due(None, Some("not-an-address")), ComposeOptions::default()).unwrap_err();
         assert!(err.0.contains("not-an-address"), "{err}");
+    }
+
+    #[test]
+    fn a_follow_up_carries_in_reply_to_and_references() {
+        let mut d = due(None, Some("ada@example.com"));
+        d.in_reply_to = Some("<first@navy.example>".into());
+        d.references = Some("<first@navy.example>".into());
+        let text = String::from_utf8(compose(&d, ComposeOptions::default()).unwrap().message.formatted()).unwrap();
+        assert!(text.contains("In-Reply-To: <first@navy.example>"), "{text}");
+        assert!(text.contains("References: <first@navy.example>"), "{text}");
+        let plain = String::from_utf8(
+            compose(&due(None, Some("ada@example.com")), ComposeOptions::default()).unwrap().message.formatted(),
+        )
+        .unwrap();
+        assert!(!plain.contains("In-Reply-To"));
     }
 
     #[test]

@@ -218,10 +218,23 @@ impl Sender {
     /// SENT, FAILED, or SCHEDULED with `lastError` after a transient failure (the scheduler then
     /// retries it). The email is leased to this process while the request sends it, so no
     /// scheduler sends it at the same time.
-    #[tracing::instrument(skip_all, fields(email_id = %email_id))]
     pub async fn send_now(&self, user_id: &str, email_id: &str) -> Result<Email, SendNowError> {
+        self.send_now_with(user_id, email_id, None).await
+    }
+
+    /// [`Sender::send_now`]; with `follow_ups`, the sequence the email starts is created in the
+    /// transaction that starts the send (before anything goes out).
+    #[tracing::instrument(skip_all, fields(email_id = %email_id))]
+    pub async fn send_now_with(
+        &self,
+        user_id: &str,
+        email_id: &str,
+        follow_ups: Option<&domain::followup::NewFollowUps>,
+    ) -> Result<Email, SendNowError> {
         let token = store::delivery::new_tracking_token();
-        self.store.begin_send_now(user_id, email_id, &self.worker, self.config.lease, &token).await?;
+        self.store
+            .begin_send_now_with(user_id, email_id, &self.worker, self.config.lease, &token, follow_ups)
+            .await?;
         if let Some(due) = self.store.claimed_email(email_id, &self.worker).await? {
             self.send_claimed(due).await?;
         }

@@ -7,6 +7,7 @@
 pub mod clock;
 pub mod enums;
 pub mod error;
+pub mod followup;
 pub mod html;
 pub mod id;
 pub mod inputs;
@@ -17,6 +18,7 @@ pub mod validate;
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use enums::{Direction, EmailStatus, Priority, TemplateType, TokenKind};
 pub use error::ValidationError;
+pub use followup::{FollowUpStepStatus, FollowUpStopReason};
 pub use id::new_id;
 pub use models::{ApiToken, Contact, ConversationEntry, Email, EmailTemplate, User};
 pub use touch::TouchStatus;

@@ -98,7 +98,8 @@ pub fn profile(c: &Contact) -> llm::ContactProfile {
     }
 }
 
-fn history_item(e: &ConversationEntry) -> llm::HistoryItem {
+/// A conversation entry as the prompt builder sees it.
+pub fn history_item(e: &ConversationEntry) -> llm::HistoryItem {
     llm::HistoryItem {
         direction: match e.direction {
             Direction::Sent => llm::Direction::Sent,

@@ -216,9 +216,21 @@ impl Store {
     }
 
     /// Deletes one of the user's contacts (its emails and history go with it: ON DELETE CASCADE).
+    ///
+    /// Its follow-up sequences stop first (`CONTACT_DELETED`), in the same transaction; they
+    /// stay readable without the contact.
     pub async fn delete_contact(&self, user_id: &str, id: &str) -> Result<()> {
-        let done = on_db!(&self.db, p => sqlx::query(r#"DELETE FROM "contacts" WHERE "id" = $1 AND "userId" = $2"#)
-            .bind(id).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+        const ACTIVE: &str = r#"SELECT "id" FROM "follow_up_sequences"
+            WHERE "userId" = $1 AND "contactId" = $2 AND "stoppedAt" IS NULL"#;
+        let done = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let ids: Vec<String> = sqlx::query_scalar(ACTIVE).bind(user_id).bind(id).fetch_all(&mut *tx).await?;
+            crate::follow_ups::stop_sequences!(tx, ids, domain::FollowUpStopReason::ContactDeleted, Ts::now());
+            let done = sqlx::query(r#"DELETE FROM "contacts" WHERE "id" = $1 AND "userId" = $2"#)
+                .bind(id).bind(user_id).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            done
+        });
         if done == 0 {
             return Err(StoreError::NotFound);
         }

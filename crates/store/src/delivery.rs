@@ -17,6 +17,7 @@
 use crate::db::{Db, Store};
 use crate::emails::{EmailRow, email_cols};
 use crate::error::{Result, StoreError};
+use crate::follow_ups::{FollowUpsArg, follow_ups_on_sent, insert_follow_ups};
 use crate::ts::{self, Ts};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
@@ -44,6 +45,10 @@ pub struct DueEmail {
     /// When the claim expires (`"lockedUntil"`); a worker should not start a send it cannot
     /// finish before then, since another worker may take the email over afterwards.
     pub lease_until: Option<DateTime<Utc>>,
+    /// `In-Reply-To` for a follow-up: the previous message's `Message-ID`.
+    pub in_reply_to: Option<String>,
+    /// `References` for a follow-up: the thread's `Message-ID`s, oldest first.
+    pub references: Option<String>,
 }
 
 /// A new open-tracking token: 32 random bytes, base64url without padding (43 characters).
@@ -64,6 +69,8 @@ struct DueRow {
     contact_email: Option<String>,
     user_name: Option<String>,
     user_email: Option<String>,
+    in_reply_to: Option<String>,
+    references: Option<String>,
 }
 
 impl DueRow {
@@ -83,6 +90,8 @@ impl DueRow {
             user_email: self.user_email.unwrap_or_default(),
             tracking_token: token,
             lease_until: ts::opt(self.locked_until),
+            in_reply_to: self.in_reply_to,
+            references: self.references,
         }
     }
 }
@@ -97,7 +106,9 @@ macro_rules! due_cols {
             (SELECT c."name" FROM "contacts" c WHERE c."id" = "emails"."contactId") AS "contactName",
             (SELECT c."email" FROM "contacts" c WHERE c."id" = "emails"."contactId") AS "contactEmail",
             (SELECT u."name" FROM "users" u WHERE u."id" = "emails"."userId") AS "userName",
-            (SELECT u."email" FROM "users" u WHERE u."id" = "emails"."userId") AS "userEmail""#
+            (SELECT u."email" FROM "users" u WHERE u."id" = "emails"."userId") AS "userEmail",
+            (SELECT s."inReplyTo" FROM "follow_up_steps" s WHERE s."emailId" = "emails"."id") AS "inReplyTo",
+            (SELECT s."references" FROM "follow_up_steps" s WHERE s."emailId" = "emails"."id") AS "references""#
         )
     };
 }
@@ -158,6 +169,18 @@ impl Store {
     /// Queues a DRAFT or FAILED email for `send_at` (the caller validates the range). Resets the
     /// attempt count and last error; keeps an existing tracking token.
     pub async fn schedule_email(&self, user_id: &str, id: &str, send_at: DateTime<Utc>) -> Result<Email> {
+        self.schedule_email_with(user_id, id, send_at, None).await
+    }
+
+    /// [`Store::schedule_email`]; with `follow_ups`, the sequence the email starts is created in
+    /// the same transaction.
+    pub async fn schedule_email_with(
+        &self,
+        user_id: &str,
+        id: &str,
+        send_at: DateTime<Utc>,
+        follow_ups: FollowUpsArg<'_>,
+    ) -> Result<Email> {
         const SQL: &str = concat!(
             r#"UPDATE "emails" SET "status" = 'SCHEDULED', "scheduledAt" = $1, "nextAttemptAt" = $1,
                "sendAttempts" = 0, "lastError" = NULL, "lockedBy" = NULL, "lockedUntil" = NULL,
@@ -166,14 +189,22 @@ impl Store {
                RETURNING "#,
             email_cols!()
         );
-        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(SQL)
-            .bind(Ts::new(send_at))
-            .bind(new_tracking_token())
-            .bind(Ts::now())
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(p)
-            .await)?;
+        let row = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = sqlx::query_as::<_, EmailRow>(SQL)
+                .bind(Ts::new(send_at))
+                .bind(new_tracking_token())
+                .bind(Ts::now())
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let (Some(_), Some(follow_ups)) = (&row, follow_ups) {
+                insert_follow_ups!(tx, user_id, id, follow_ups);
+            }
+            tx.commit().await?;
+            row
+        });
         match row {
             Some(row) => Ok(row.into()),
             None => Err(self.refusal(user_id, id, &[], "only DRAFT or FAILED emails can be scheduled").await),
@@ -230,6 +261,20 @@ impl Store {
         lease: Duration,
         tracking_token: &str,
     ) -> Result<Email> {
+        self.begin_send_now_with(user_id, id, worker, lease, tracking_token, None).await
+    }
+
+    /// [`Store::begin_send_now`]; with `follow_ups`, the sequence the email starts is created in
+    /// the same transaction.
+    pub async fn begin_send_now_with(
+        &self,
+        user_id: &str,
+        id: &str,
+        worker: &str,
+        lease: Duration,
+        tracking_token: &str,
+        follow_ups: FollowUpsArg<'_>,
+    ) -> Result<Email> {
         const SQL: &str = concat!(
             r#"UPDATE "emails" SET "status" = 'SCHEDULED', "scheduledAt" = $1, "nextAttemptAt" = $1,
                "sendAttempts" = 0, "lastError" = NULL, "lockedBy" = $2, "lockedUntil" = $3,
@@ -240,15 +285,23 @@ impl Store {
         );
         let now = Ts::now();
         let until = lease_end(now.0, lease)?;
-        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(SQL)
-            .bind(now)
-            .bind(worker)
-            .bind(until)
-            .bind(tracking_token)
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(p)
-            .await)?;
+        let row = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = sqlx::query_as::<_, EmailRow>(SQL)
+                .bind(now)
+                .bind(worker)
+                .bind(until)
+                .bind(tracking_token)
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let (Some(_), Some(follow_ups)) = (&row, follow_ups) {
+                insert_follow_ups!(tx, user_id, id, follow_ups);
+            }
+            tx.commit().await?;
+            row
+        });
         match row {
             Some(row) => Ok(row.into()),
             None => Err(self.refusal(user_id, id, &[], "only DRAFT or FAILED emails can be sent").await),
@@ -376,6 +429,7 @@ impl Store {
                         .bind(sent_at).bind(&row.contact_id)
                         .execute(&mut *tx).await?;
                     sqlx::query(refresh).bind(&row.contact_id).execute(&mut *tx).await?;
+                    follow_ups_on_sent!(tx, id, sent_at, now);
                     tx.commit().await?;
                     true
                 }
@@ -403,14 +457,25 @@ impl Store {
     }
 
     /// Records a permanent failure, if `worker` still holds the lease: the email becomes FAILED
-    /// with the error, one more attempt counted, the lease released.
+    /// with the error, one more attempt counted, the lease released; a follow-up's step is
+    /// FAILED too (same transaction).
     pub async fn mark_failed(&self, id: &str, worker: &str, error: &str) -> Result<bool> {
         const SQL: &str = r#"UPDATE "emails" SET "status" = 'FAILED', "sendAttempts" = "sendAttempts" + 1,
             "lastError" = $1, "nextAttemptAt" = NULL, "lockedBy" = NULL, "lockedUntil" = NULL, "updatedAt" = $2
             WHERE "id" = $3 AND "lockedBy" = $4 AND "status" = 'SCHEDULED'"#;
-        let n = on_db!(&self.db, p => sqlx::query(SQL)
-            .bind(error).bind(Ts::now()).bind(id).bind(worker)
-            .execute(p).await.map(|r| r.rows_affected()))?;
+        const STEP: &str = r#"UPDATE "follow_up_steps" SET "status" = 'FAILED', "lastError" = $1, "updatedAt" = $2
+            WHERE "emailId" = $3 AND "status" = 'DRAFTED'"#;
+        let now = Ts::now();
+        let n = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query(SQL).bind(error).bind(now).bind(id).bind(worker)
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                sqlx::query(STEP).bind(error).bind(now).bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 

@@ -144,21 +144,24 @@ fn push_filter(sql: &mut Sql, user_id: &str, filter: &EmailFilter) {
     }
 }
 
+/// Inserts an email (binds: id, subject, body, bodyHtml, status, templateType, providerId,
+/// tokensUsed, generatedAt, sentAt, lastError, now, contact id, user id; RETURNING the email).
+/// INSERT … SELECT from the contact row scoped by user: the ownership check and the insert are
+/// one statement, so there is no window between them.
+pub(crate) const INSERT_EMAIL: &str = concat!(
+    r#"INSERT INTO "emails" ("id", "userId", "contactId", "subject", "body", "bodyHtml", "status",
+       "templateType", "providerId", "tokensUsed", "generatedAt", "sentAt", "lastError",
+       "createdAt", "updatedAt")
+       SELECT $1, c."userId", c."id", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12
+       FROM "contacts" c WHERE c."id" = $13 AND c."userId" = $14
+       RETURNING "#,
+    email_cols!()
+);
+
 impl Store {
     /// Creates an email to one of the user's contacts; another user's contact is `NotFound`.
     pub async fn create_email(&self, user_id: &str, new: &NewEmail) -> Result<Email> {
-        // INSERT … SELECT from the contact row scoped by user: the ownership check and the
-        // insert are one statement, so there is no window between them.
-        const SQL: &str = concat!(
-            r#"INSERT INTO "emails" ("id", "userId", "contactId", "subject", "body", "bodyHtml", "status",
-               "templateType", "providerId", "tokensUsed", "generatedAt", "sentAt", "lastError",
-               "createdAt", "updatedAt")
-               SELECT $1, c."userId", c."id", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12
-               FROM "contacts" c WHERE c."id" = $13 AND c."userId" = $14
-               RETURNING "#,
-            email_cols!()
-        );
-        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(SQL)
+        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(INSERT_EMAIL)
             .bind(domain::new_id())
             .bind(new.subject.as_str())
             .bind(new.body.as_str())
@@ -246,9 +249,20 @@ impl Store {
     }
 
     /// Deletes one of the user's emails.
+    ///
+    /// A follow-up sequence it starts or belongs to stops first (`EMAIL_DELETED`), in the same
+    /// transaction.
     pub async fn delete_email(&self, user_id: &str, id: &str) -> Result<()> {
-        let done = on_db!(&self.db, p => sqlx::query(r#"DELETE FROM "emails" WHERE "id" = $1 AND "userId" = $2"#)
-            .bind(id).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+        let done = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let ids: Vec<String> = sqlx::query_scalar(crate::follow_ups::ACTIVE_FOR_EMAIL)
+                .bind(user_id).bind(id).fetch_all(&mut *tx).await?;
+            crate::follow_ups::stop_sequences!(tx, ids, domain::FollowUpStopReason::EmailDeleted, Ts::now());
+            let done = sqlx::query(r#"DELETE FROM "emails" WHERE "id" = $1 AND "userId" = $2"#)
+                .bind(id).bind(user_id).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            done
+        });
         if done == 0 {
             return Err(StoreError::NotFound);
         }

@@ -48,7 +48,8 @@ impl Store {
     /// Appends an entry for one of the user's contacts; another user's contact is `NotFound`.
     ///
     /// A RECEIVED entry also marks the contact's latest SENT email sent before it (and not yet
-    /// marked) as replied, in the same transaction.
+    /// marked) as replied and stops the contact's follow-up sequences started no later than the
+    /// entry (`REPLIED`), in the same transaction.
     pub async fn append_history(&self, user_id: &str, new: &NewHistoryEntry) -> Result<ConversationEntry> {
         const SQL: &str = concat!(
             r#"INSERT INTO "conversation_history" ("id", "userId", "contactId", "content", "direction", "timestamp", "metadata")
@@ -82,6 +83,12 @@ impl Store {
                 sqlx::query(MARK_REPLIED)
                     .bind(at).bind(Ts::now()).bind(user_id).bind(&new.contact_id)
                     .execute(&mut *tx).await?;
+                // The contact answered: every follow-up sequence to them started by then stops,
+                // here, so every path that files a RECEIVED entry gets it.
+                let ids: Vec<String> = sqlx::query_scalar(crate::follow_ups::ACTIVE_FOR_CONTACT)
+                    .bind(user_id).bind(&new.contact_id).bind(at)
+                    .fetch_all(&mut *tx).await?;
+                crate::follow_ups::stop_sequences!(tx, ids, domain::FollowUpStopReason::Replied, Ts::now());
             }
             // Any real contact, either direction, resets the stay-in-touch clock.
             sqlx::query(crate::touch::TOUCH).bind(at).bind(&new.contact_id).execute(&mut *tx).await?;

@@ -14,6 +14,7 @@
 //! (`RELATIONHUB_SEND_LIMIT_PER_HOUR`): a compromised or abusive account cannot turn the
 //! operator's relay into a spam cannon. The limit is per process, like the other in-memory limits.
 
+use super::follow_ups::FollowUpInput;
 use super::{ApiError, ApiResult, AppState};
 use chrono::{DateTime, Duration, Utc};
 use domain::Email;
@@ -46,23 +47,46 @@ fn take_send_slot(st: &AppState, user_id: &str) -> ApiResult<()> {
 }
 
 /// Sends a DRAFT or FAILED email now and returns it as it ends up.
-#[tracing::instrument(skip_all, fields(op = "send_email", email_id = %email_id))]
 pub async fn send_email(st: &AppState, user_id: &str, email_id: &str) -> ApiResult<Email> {
+    send_email_with(st, user_id, email_id, &[]).await
+}
+
+/// [`send_email`] with follow-ups: the sequence is created with the send (same transaction,
+/// before anything goes out) and its first step falls due `after` the send.
+#[tracing::instrument(skip_all, fields(op = "send_email", email_id = %email_id))]
+pub async fn send_email_with(
+    st: &AppState,
+    user_id: &str,
+    email_id: &str,
+    follow_ups: &[FollowUpInput],
+) -> ApiResult<Email> {
+    let follow_ups = super::follow_ups::parse(st, user_id, follow_ups).await?;
     require_address(st, user_id, email_id).await?;
     take_send_slot(st, user_id)?;
-    st.sender.send_now(user_id, email_id).await.map_err(|e| match e {
+    st.sender.send_now_with(user_id, email_id, follow_ups.as_ref()).await.map_err(|e| match e {
         delivery::SendNowError::Store(e) => map(e),
     })
 }
 
 /// Queues a DRAFT or FAILED email for `send_at` (in the future, at most a year ahead) and wakes
 /// the scheduler.
-#[tracing::instrument(skip_all, fields(op = "schedule_email", email_id = %email_id))]
 pub async fn schedule_email(
     st: &AppState,
     user_id: &str,
     email_id: &str,
     send_at: DateTime<Utc>,
+) -> ApiResult<Email> {
+    schedule_email_with(st, user_id, email_id, send_at, &[]).await
+}
+
+/// [`schedule_email`] with follow-ups, created in the same transaction as the schedule.
+#[tracing::instrument(skip_all, fields(op = "schedule_email", email_id = %email_id))]
+pub async fn schedule_email_with(
+    st: &AppState,
+    user_id: &str,
+    email_id: &str,
+    send_at: DateTime<Utc>,
+    follow_ups: &[FollowUpInput],
 ) -> ApiResult<Email> {
     let now = Utc::now();
     if send_at <= now {
@@ -71,9 +95,10 @@ pub async fn schedule_email(
     if send_at > now + Duration::days(365) {
         return Err(ApiError::bad_input("sendAt", "must be at most one year ahead"));
     }
+    let follow_ups = super::follow_ups::parse(st, user_id, follow_ups).await?;
     require_address(st, user_id, email_id).await?;
     take_send_slot(st, user_id)?;
-    let email = st.store.schedule_email(user_id, email_id, send_at).await.map_err(map)?;
+    let email = st.store.schedule_email_with(user_id, email_id, send_at, follow_ups.as_ref()).await.map_err(map)?;
     st.sender.notify();
     Ok(email)
 }

@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod drafting;
 pub mod emails;
 pub mod error;
+pub mod follow_ups;
 pub mod history;
 pub mod import;
 pub mod inbound;

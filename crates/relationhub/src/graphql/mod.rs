@@ -12,6 +12,7 @@ pub mod context;
 pub mod delivery;
 pub mod emails;
 pub mod error;
+pub mod follow_ups;
 pub mod guard;
 pub mod history;
 pub mod import;
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     templates::TemplateQuery,
     history::HistoryQuery,
     ai::AiQuery,
+    follow_ups::FollowUpQuery,
 );
 
 /// All mutations.
@@ -44,6 +46,7 @@ pub struct MutationRoot(
     ai::AiMutation,
     delivery::DeliveryMutation,
     import::ImportMutation,
+    follow_ups::FollowUpMutation,
 );
 
 /// The executable schema.

@@ -368,6 +368,15 @@ impl EmailNode {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// The follow-up sequence this email starts or belongs to (as one of its follow-ups).
+    async fn follow_up(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::follow_ups::FollowUpSequenceNode>> {
+        let st = super::context::state(ctx);
+        let seq = crate::app::follow_ups::for_email(st, &self.0.user_id, &self.0.id).await?;
+        Ok(seq.map(super::follow_ups::FollowUpSequenceNode))
+    }
 }
 
 /// A reusable email pattern.

@@ -50,15 +50,17 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     let cancel = tokio_util::sync::CancellationToken::new();
     let scheduler = delivery::Scheduler::new(app.shared().state.sender.clone());
     let scheduler = tokio::spawn(scheduler.run(cancel.clone()));
+    let follow_ups = tokio::spawn(crate::app::follow_ups::run(app.shared().state.clone(), cancel.clone()));
     // The first line of output; tests and scripts read the base URL from it.
     println!("RelationHub listening on http://{addr}");
     tracing::info!("open http://{addr}/ for the web app; the GraphQL API is at http://{addr}/graphql");
     tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "server ready");
     app.run_until(shutdown_signal()).await?;
-    tracing::info!("shutting down: in-flight requests finished, stopping the scheduler");
+    tracing::info!("shutting down: in-flight requests finished, stopping the scheduler and the follow-up worker");
     cancel.cancel();
     // A send in progress finishes (it is bounded by the SMTP timeout); do not wait forever.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(30), scheduler).await;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), follow_ups).await;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

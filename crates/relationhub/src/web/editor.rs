@@ -4,6 +4,7 @@
 //! whatever was typed is saved before it is polished, sent or scheduled.
 
 use super::emails_list::status_label;
+use super::follow_ups;
 use super::page::{Chrome, Field, WebResult, Zone, attach, q, render_status, see_other};
 use super::sending;
 use super::session::{Auth, Posted};
@@ -52,6 +53,8 @@ struct EditorPage {
     schedule: Vec<Field>,
     style: Vec<Field>,
     error: String,
+    follow_up_rows: Vec<follow_ups::RowView>,
+    follow_up: Option<follow_ups::SequenceView>,
 }
 
 /// The editor form.
@@ -66,6 +69,9 @@ pub struct EditorForm {
     style: String,
     #[serde(default)]
     send_at: String,
+    /// "Follow up if no reply".
+    #[serde(flatten)]
+    follow_ups: follow_ups::FollowUpRows,
 }
 
 /// `?done=`.
@@ -93,6 +99,7 @@ async fn show(
                 body: e.body.clone(),
                 style: "FORMAL".into(),
                 send_at: default_at,
+                follow_ups: Default::default(),
             };
             (f, None)
         }
@@ -127,6 +134,8 @@ async fn show(
     if let Some(p) = &e.provider_id {
         facts.push(("Written by", format!("{p} ({} tokens)", e.tokens_used.unwrap_or(0))));
     }
+    let follow_up =
+        crate::app::follow_ups::for_email(st, &auth.user.id, &e.id).await?.map(|s| follow_ups::view(&s, &zone));
     let status = if err.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let view = EditorPage {
         chrome: Chrome::new(auth, "emails", e.subject.clone()).with_notice(done),
@@ -150,6 +159,8 @@ async fn show(
         schedule,
         style,
         error,
+        follow_up_rows: f.follow_ups.views(),
+        follow_up,
     };
     Ok(render_status(status, &view))
 }
@@ -235,11 +246,13 @@ pub async fn send(
 ) -> WebResult {
     let Posted { auth, form } = posted;
     let result = async {
+        // Bad follow-up rows change nothing, not even the typed text.
+        let steps = form.follow_ups.inputs()?;
         let current = emails::get(&shared.state, &auth.user, &id).await?;
         if current.status == EmailStatus::Draft {
             save(&shared, &auth, &id, &form).await?;
         }
-        sending::send_email(&shared.state, &auth.user.id, &id).await
+        sending::send_email_with(&shared.state, &auth.user.id, &id, &steps).await
     }
     .await;
     match result {
@@ -258,10 +271,11 @@ pub async fn schedule(
     let Posted { auth, form } = posted;
     let zone = Zone(auth.zone);
     let result = async {
+        let steps = form.follow_ups.inputs()?;
         save(&shared, &auth, &id, &form).await?;
         let at =
             zone.parse(&form.send_at).ok_or_else(|| ApiError::bad_input("sendAt", "give a date and time"))?;
-        sending::schedule_email(&shared.state, &auth.user.id, &id, at).await
+        sending::schedule_email_with(&shared.state, &auth.user.id, &id, at, &steps).await
     }
     .await;
     match result {

@@ -10,6 +10,7 @@ pub mod contact_page;
 pub mod contacts;
 pub mod editor;
 pub mod emails_list;
+pub mod follow_ups;
 pub mod page;
 pub mod paging;
 pub mod sending;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<Shared> {
         .route("/emails/{id}/unschedule", post(editor::unschedule))
         .route("/emails/{id}/delete", post(editor::delete))
         .route("/emails/{id}/use", post(editor::use_draft))
+        .route("/emails/{id}/follow-ups/stop", post(follow_ups::stop))
         .route("/settings", get(settings::page).post(settings::save))
         .route("/settings/password", post(settings::change_password))
         .route("/settings/tokens", post(settings::create_token))

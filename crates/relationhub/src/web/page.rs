@@ -55,6 +55,7 @@ impl Chrome {
             Some("password") => "Password changed.",
             Some("revoked") => "Token revoked.",
             Some("default") => "Default template set.",
+            Some("followups-stopped") => "Follow-ups stopped.",
             _ => "",
         }
         .to_owned();

@@ -16,6 +16,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub db: TestDb,
     pub store: store::Store,
+    /// The server's state (to run background work such as the follow-up worker on demand).
+    pub state: AppState,
     client: reqwest::Client,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -32,6 +34,16 @@ impl TestApp {
     /// A server whose "now" is `clock` (tests move it instead of sleeping).
     pub async fn spawn_with_clock(kind: Kind, clock: domain::ManualClock) -> TestApp {
         Self::spawn_clocked(TestDb::migrated(kind).await, &[], None, Some(Arc::new(clock))).await
+    }
+
+    /// A server with `settings` whose "now" is `clock`.
+    pub async fn spawn_with_clock_and(kind: Kind, settings: &[(&str, &str)], clock: domain::ManualClock) -> TestApp {
+        Self::spawn_clocked(TestDb::migrated(kind).await, settings, None, Some(Arc::new(clock))).await
+    }
+
+    /// A second server on this server's database, with its own settings and clock.
+    pub async fn spawn_beside_with_clock(&self, settings: &[(&str, &str)], clock: domain::ManualClock) -> TestApp {
+        Self::spawn_clocked(self.db.alias(), settings, None, Some(Arc::new(clock))).await
     }
 
     /// A server whose AI generator uses exactly these providers (fakes speaking the trait).
@@ -87,11 +99,12 @@ impl TestApp {
             }
         };
         let addr = app.local_addr().unwrap();
+        let state = app.shared().state.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
-        TestApp { addr, db, store, client: reqwest::Client::new(), _shutdown: tx }
+        TestApp { addr, db, store, state, client: reqwest::Client::new(), _shutdown: tx }
     }
 
     pub fn url(&self, path: &str) -> String {

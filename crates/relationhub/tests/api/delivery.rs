@@ -5,7 +5,7 @@ use domain::EmailStatus;
 use serde_json::json;
 use testkit::{Kind, on_both};
 
-const SEND: &str = "mutation($i: EmailIdInput!) { sendEmail(input: $i) { email { id status sentAt sendAttempts lastError } } }";
+const SEND: &str = "mutation($i: SendEmailInput!) { sendEmail(input: $i) { email { id status sentAt sendAttempts lastError } } }";
 const SCHEDULE: &str =
     "mutation($i: ScheduleEmailInput!) { scheduleEmail(input: $i) { email { id status scheduledAt } } }";
 const CANCEL: &str = "mutation($i: EmailIdInput!) { cancelEmail(input: $i) { email { id status } } }";

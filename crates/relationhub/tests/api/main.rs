@@ -12,6 +12,7 @@ mod contacts;
 mod delivery;
 mod emails;
 mod endpoints;
+mod follow_ups;
 mod history;
 mod import;
 mod inbound;
