@@ -16,6 +16,7 @@ pub mod guard;
 pub mod history;
 pub mod import;
 pub mod loaders;
+pub mod preferences;
 pub mod templates;
 pub mod types;
 
@@ -44,6 +45,7 @@ pub struct MutationRoot(
     ai::AiMutation,
     delivery::DeliveryMutation,
     import::ImportMutation,
+    preferences::PreferencesMutation,
 );
 
 /// The executable schema.
