@@ -14,7 +14,7 @@
 use chrono::{Duration, Utc};
 use domain::inputs::{NewContact, NewUser};
 use domain::validate::{EmailAddress, PersonName};
-use domain::{ManualClock, Priority, User};
+use domain::{Clock, ManualClock, Priority, User};
 use relationhub::app::digest::{DigestOptions, run_round};
 use relationhub::config::{Config, Overrides, Settings};
 use relationhub::graphql::AppState;

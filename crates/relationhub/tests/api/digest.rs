@@ -5,7 +5,7 @@
 
 use crate::common::{TestApp, code, field};
 use chrono::{DateTime, Duration, Utc};
-use domain::ManualClock;
+use domain::{Clock, ManualClock};
 use relationhub::app::digest::{DigestOptions, RoundReport, run_round};
 use relationhub::config::{Config, Overrides, Settings};
 use relationhub::graphql::AppState;
