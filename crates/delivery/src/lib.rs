@@ -30,7 +30,7 @@ pub mod tracking;
 pub mod transport;
 
 pub use config::{ConfigError, DeliveryConfig, SmtpCredentials, SmtpSecurity, SmtpSettings, TransportConfig};
-pub use message::{ComposeError, ComposeOptions, Composed, compose};
+pub use message::{ComposeError, ComposeOptions, Composed, compose, compose_notice};
 pub use outbox::OutboxTransport;
 pub use scheduler::Scheduler;
 pub use sender::{Outcome, SendNowError, Sender, backoff, worker_id};

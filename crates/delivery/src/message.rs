@@ -108,6 +108,34 @@ pub fn compose(due: &DueEmail, options: ComposeOptions<'_>) -> Result<Composed, 
     Ok(Composed { message, message_id })
 }
 
+/// A message from RelationHub itself to a user (the daily digest): plain text, `To` the user,
+/// `From` the fixed sender when configured (else RelationHub at the user's own address, as the
+/// outbox writes it), a fresh `Message-ID`.
+pub fn compose_notice(
+    user_name: &str,
+    user_email: &str,
+    subject: &str,
+    text: &str,
+    from: Option<&Mailbox>,
+) -> Result<Composed, ComposeError> {
+    let to = mailbox(user_name, user_email, "user")?;
+    let from = match from {
+        Some(fixed) => fixed.clone(),
+        None => Mailbox::new(Some("RelationHub".to_owned()), to.email.clone()),
+    };
+    let message_id = format!("<{}@{}>", uuid::Uuid::new_v4(), from.email.domain());
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .date(SystemTime::now())
+        .message_id(Some(message_id.clone()))
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(text.to_owned())
+        .map_err(|e| ComposeError(format!("cannot build the message: {e}")))?;
+    Ok(Composed { message, message_id })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -91,8 +91,11 @@ pub struct ContactPatch {
     pub notes: Option<Option<Notes>>,
     /// New or cleared last-contacted time.
     pub last_contacted_at: Option<Option<DateTime<Utc>>>,
-    /// Stay-in-touch cadence in days (`Some(None)` = no cadence).
+    /// Stay-in-touch cadence in days (`Some(None)` = no cadence); setting one stops the contact
+    /// following the default unless `stay_in_touch_default` says otherwise.
     pub stay_in_touch_days: Option<Option<i32>>,
+    /// `Some(true)`: the cadence follows the user's default for the priority again.
+    pub stay_in_touch_default: Option<bool>,
 }
 
 /// A new email row.

@@ -75,6 +75,9 @@ pub struct Contact {
     pub last_contacted_at: Option<DateTime<Utc>>,
     /// Stay-in-touch cadence in days (None = no cadence).
     pub stay_in_touch_days: Option<i32>,
+    /// Whether the cadence follows the user's default for the contact's priority (changing that
+    /// default, or the priority, changes it); false once a cadence (or none) is set by hand.
+    pub stay_in_touch_default: bool,
     /// The latest real contact: a SENT email or a conversation entry in either direction.
     pub last_touch_at: Option<DateTime<Utc>>,
     /// When the contact becomes due (stored so due lists are one index range scan); None

@@ -9,12 +9,45 @@ pub const MIN_CADENCE_DAYS: i32 = 1;
 /// Longest cadence accepted, in days (ten years).
 pub const MAX_CADENCE_DAYS: i32 = 3650;
 
-/// The cadence a new contact gets from its priority: HIGH every 30 days, MEDIUM 60, LOW 180.
+/// The built-in cadence of a priority (before a user changes their defaults): HIGH every 30
+/// days, MEDIUM 60, LOW 180.
 pub fn default_cadence_days(priority: Priority) -> i32 {
     match priority {
         Priority::High => 30,
         Priority::Medium => 60,
         Priority::Low => 180,
+    }
+}
+
+/// A user's default cadence for each priority (`None` = contacts of that priority get no
+/// cadence unless one is set by hand). New users start with [`CadenceDefaults::BUILTIN`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CadenceDefaults {
+    /// HIGH priority.
+    pub high: Option<i32>,
+    /// MEDIUM priority.
+    pub medium: Option<i32>,
+    /// LOW priority.
+    pub low: Option<i32>,
+}
+
+impl CadenceDefaults {
+    /// HIGH every 30 days, MEDIUM 60, LOW 180.
+    pub const BUILTIN: CadenceDefaults = CadenceDefaults { high: Some(30), medium: Some(60), low: Some(180) };
+
+    /// The default cadence for `priority`.
+    pub fn for_priority(&self, priority: Priority) -> Option<i32> {
+        match priority {
+            Priority::High => self.high,
+            Priority::Medium => self.medium,
+            Priority::Low => self.low,
+        }
+    }
+}
+
+impl Default for CadenceDefaults {
+    fn default() -> Self {
+        Self::BUILTIN
     }
 }
 

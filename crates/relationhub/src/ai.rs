@@ -214,6 +214,34 @@ fn unavailable(failures: Vec<GenerateError>, attempts: Vec<Attempt>) -> AiError 
     }
 }
 
+/// One AI_GENERATED draft to `contact` following `instructions` (the daily auto-draft),
+/// generated from the contact and its recent history but not stored: the caller stores it
+/// together with its once-per-day marker.
+pub async fn generate_unstored(
+    store: &Store,
+    generator: &Generator,
+    user: &User,
+    contact: &Contact,
+    instructions: &str,
+) -> Result<NewEmail, AiError> {
+    let history = store.recent_history(&user.id, &contact.id, HISTORY_ENTRIES).await?;
+    let task = Task::Draft {
+        contact: profile(contact),
+        history: history.iter().map(history_item).collect(),
+        template: None,
+        instructions: Some(instructions.to_owned()),
+        style: None,
+        sender_name: Some(user.name.clone()),
+    };
+    match generator.generate(&task, None).await {
+        Ok(g) => new_email(contact, TemplateType::AiGenerated, &g),
+        Err(e) => {
+            let attempts = e.attempts().to_vec();
+            Err(unavailable(vec![e], attempts))
+        }
+    }
+}
+
 async fn store_generation(
     store: &Store,
     user: &User,
@@ -221,8 +249,14 @@ async fn store_generation(
     template_type: TemplateType,
     g: &Generation,
 ) -> Result<Email, AiError> {
+    let new = new_email(contact, template_type, g)?;
+    store.create_email(&user.id, &new).await.map_err(not_found("contact"))
+}
+
+/// The DRAFT row for a generation.
+fn new_email(contact: &Contact, template_type: TemplateType, g: &Generation) -> Result<NewEmail, AiError> {
     let (subject, body) = validated(g)?;
-    let new = NewEmail {
+    Ok(NewEmail {
         contact_id: contact.id.clone(),
         body_html: Some(SafeHtml::from_plain_text(body.as_str())),
         subject,
@@ -234,8 +268,7 @@ async fn store_generation(
         generated_at: Some(Utc::now()),
         sent_at: None,
         last_error: None,
-    };
-    store.create_email(&user.id, &new).await.map_err(not_found("contact"))
+    })
 }
 
 fn validated(g: &Generation) -> Result<(Subject, Body), AiError> {

@@ -6,6 +6,7 @@ use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql, like_contains};
 use crate::ts::{self, Ts};
 use domain::inputs::{ContactPatch, NewContact};
+use domain::touch::CadenceDefaults;
 use domain::{Contact, Priority};
 
 #[derive(sqlx::FromRow)]
@@ -25,6 +26,7 @@ pub(crate) struct ContactRow {
     notes: Option<String>,
     last_contacted_at: Option<Ts>,
     stay_in_touch_days: Option<i32>,
+    stay_in_touch_default: bool,
     last_touch_at: Option<Ts>,
     next_touch_at: Option<Ts>,
     snoozed_until: Option<Ts>,
@@ -49,6 +51,7 @@ impl From<ContactRow> for Contact {
             notes: r.notes,
             last_contacted_at: ts::opt(r.last_contacted_at),
             stay_in_touch_days: r.stay_in_touch_days,
+            stay_in_touch_default: r.stay_in_touch_default,
             last_touch_at: ts::opt(r.last_touch_at),
             next_touch_at: ts::opt(r.next_touch_at),
             snoozed_until: ts::opt(r.snoozed_until),
@@ -60,7 +63,7 @@ impl From<ContactRow> for Contact {
 
 macro_rules! contact_cols {
     () => {
-        r#""id", "userId", "name", "email", "phone", "company", "role", "industry", "linkedInUrl", "priority", "birthday", "notes", "lastContactedAt", "stayInTouchDays", "lastTouchAt", "nextTouchAt", "snoozedUntil", "createdAt", "updatedAt""#
+        r#""id", "userId", "name", "email", "phone", "company", "role", "industry", "linkedInUrl", "priority", "birthday", "notes", "lastContactedAt", "stayInTouchDays", "stayInTouchDefault", "lastTouchAt", "nextTouchAt", "snoozedUntil", "createdAt", "updatedAt""#
     };
 }
 pub(crate) use contact_cols;
@@ -157,8 +160,9 @@ impl Store {
     ) -> Result<Contact> {
         const SQL: &str = concat!(insert_contact_sql!(), " RETURNING ", contact_cols!());
         let now = Ts::now();
-        let (days, next) = initial_cadence(new, cadence, now);
-        let row = on_db!(&self.db, p => bind_new_contact!(sqlx::query_as::<_, ContactRow>(SQL), user_id, new, now, days, next)
+        let defaults = self.cadence_defaults(user_id).await?;
+        let initial = initial_cadence(new, cadence, &defaults, now);
+        let row = on_db!(&self.db, p => bind_new_contact!(sqlx::query_as::<_, ContactRow>(SQL), user_id, new, now, initial)
             .fetch_one(p)
             .await)
         .map_err(fk_to_not_found)?;
@@ -198,13 +202,15 @@ impl Store {
     pub async fn update_contact(&self, user_id: &str, id: &str, patch: &ContactPatch) -> Result<Contact> {
         let sql = patch_sql(user_id, id, patch);
         let refresh = self.refresh_next_touch_sql();
-        // The cadence or the address may have changed: `nextTouchAt` follows in the same
-        // transaction, so the due list never sees a stale value.
+        // The cadence, the priority (a contact on the default takes the new priority's default)
+        // or the address may have changed: `nextTouchAt` follows in the same transaction, so the
+        // due list never sees a stale value.
         let row = on_db!(&self.db, p => {
             let mut tx = p.begin().await?;
             let row = bind_all!(sqlx::query_as::<_, ContactRow>(sql.sql()), &sql.args)
                 .fetch_optional(&mut *tx).await?;
             let Some(_) = row else { return Err(StoreError::NotFound) };
+            sqlx::query(crate::touch::APPLY_DEFAULT_ONE).bind(id).execute(&mut *tx).await?;
             sqlx::query(refresh).bind(id).execute(&mut *tx).await?;
             let row = sqlx::query_as::<_, ContactRow>(
                 concat!("SELECT ", contact_cols!(), r#" FROM "contacts" WHERE "id" = $1"#))
@@ -271,15 +277,16 @@ impl Store {
 macro_rules! insert_contact_sql {
     () => {
         r#"INSERT INTO "contacts" ("id", "userId", "name", "email", "phone", "company", "role", "industry",
-           "linkedInUrl", "priority", "birthday", "notes", "createdAt", "updatedAt", "stayInTouchDays", "nextTouchAt")
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)"#
+           "linkedInUrl", "priority", "birthday", "notes", "createdAt", "updatedAt", "stayInTouchDays", "nextTouchAt",
+           "stayInTouchDefault")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16)"#
     };
 }
 pub(crate) use insert_contact_sql;
 
 /// Binds a new contact's values to [`insert_contact_sql`]'s placeholders, in order.
 macro_rules! bind_new_contact {
-    ($query:expr, $user_id:expr, $new:expr, $now:expr, $days:expr, $next:expr) => {
+    ($query:expr, $user_id:expr, $new:expr, $now:expr, $cadence:expr) => {
         $query
             .bind(domain::new_id())
             .bind($user_id)
@@ -294,25 +301,36 @@ macro_rules! bind_new_contact {
             .bind($new.birthday)
             .bind($new.notes.as_ref().map(|v| v.as_str()))
             .bind($now)
-            .bind($days)
-            .bind($next)
+            .bind($cadence.days)
+            .bind($cadence.next)
+            .bind($cadence.is_default)
     };
 }
 pub(crate) use bind_new_contact;
 
-/// A new contact's cadence (`cadence` `None` = the default of its priority, `Some(None)` =
-/// none) and its first `nextTouchAt`, counted from creation; no address, no cadence clock.
+/// A new contact's cadence as stored: days, first `nextTouchAt`, and whether it follows the
+/// user's default.
+pub(crate) struct InitialCadence {
+    pub(crate) days: Option<i32>,
+    pub(crate) next: Option<Ts>,
+    pub(crate) is_default: bool,
+}
+
+/// A new contact's cadence (`cadence` `None` = the user's default for its priority, `Some(None)`
+/// = none) and its first `nextTouchAt`, counted from creation; no address, no cadence clock.
 pub(crate) fn initial_cadence(
     new: &NewContact,
     cadence: Option<Option<i32>>,
+    defaults: &CadenceDefaults,
     now: Ts,
-) -> (Option<i32>, Option<Ts>) {
-    let days = cadence.unwrap_or(Some(domain::touch::default_cadence_days(new.priority)));
+) -> InitialCadence {
+    let is_default = cadence.is_none();
+    let days = cadence.unwrap_or(defaults.for_priority(new.priority));
     let next = match (days, &new.email) {
         (Some(d), Some(_)) => Some(Ts::new(now.0 + chrono::Duration::days(i64::from(d)))),
         _ => None,
     };
-    (days, next)
+    InitialCadence { days, next, is_default }
 }
 
 pub(crate) fn patch_sql(user_id: &str, id: &str, patch: &ContactPatch) -> Sql {
@@ -353,6 +371,13 @@ pub(crate) fn patch_sql(user_id: &str, id: &str, patch: &ContactPatch) -> Sql {
     }
     if let Some(v) = patch.stay_in_touch_days {
         sql.set(r#""stayInTouchDays""#, Arg::OptInt(v.map(i64::from)));
+        // A cadence set by hand no longer follows the default (unless told to, below).
+        if patch.stay_in_touch_default.is_none() {
+            sql.set(r#""stayInTouchDefault""#, Arg::Bool(false));
+        }
+    }
+    if let Some(v) = patch.stay_in_touch_default {
+        sql.set(r#""stayInTouchDefault""#, Arg::Bool(v));
     }
     sql.set(r#""updatedAt""#, Arg::Ts(Ts::now()));
     sql.push(r#" WHERE "id" = "#).bind(Arg::Text(id.to_owned()));

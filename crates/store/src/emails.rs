@@ -70,6 +70,41 @@ macro_rules! email_cols {
 }
 pub(crate) use email_cols;
 
+/// Inserts a new email (INSERT … SELECT from the contact row scoped by user: the ownership
+/// check and the insert are one statement, so there is no window between them); no row comes
+/// back when the contact is not the user's. Bound by [`bind_new_email`].
+pub(crate) const INSERT_EMAIL: &str = concat!(
+    r#"INSERT INTO "emails" ("id", "userId", "contactId", "subject", "body", "bodyHtml", "status",
+       "templateType", "providerId", "tokensUsed", "generatedAt", "sentAt", "lastError",
+       "createdAt", "updatedAt")
+       SELECT $1, c."userId", c."id", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12
+       FROM "contacts" c WHERE c."id" = $13 AND c."userId" = $14
+       RETURNING "#,
+    email_cols!()
+);
+
+/// Binds a [`NewEmail`] to [`INSERT_EMAIL`]'s placeholders, in order.
+macro_rules! bind_new_email {
+    ($query:expr, $user_id:expr, $new:expr) => {
+        $query
+            .bind(domain::new_id())
+            .bind($new.subject.as_str())
+            .bind($new.body.as_str())
+            .bind($new.body_html.as_ref().map(|h| h.as_str()))
+            .bind($new.status)
+            .bind($new.template_type)
+            .bind($new.provider_id.as_deref())
+            .bind($new.tokens_used)
+            .bind($new.generated_at.map(Ts::new))
+            .bind($new.sent_at.map(Ts::new))
+            .bind($new.last_error.as_deref())
+            .bind(Ts::now())
+            .bind(&$new.contact_id)
+            .bind($user_id)
+    };
+}
+pub(crate) use bind_new_email;
+
 /// `email_cols!` with the two bodies replaced by empty values (see [`EmailColumns::WithoutBodies`]).
 macro_rules! email_summary_cols {
     () => {
@@ -144,38 +179,10 @@ fn push_filter(sql: &mut Sql, user_id: &str, filter: &EmailFilter) {
     }
 }
 
-/// Inserts an email (binds: id, subject, body, bodyHtml, status, templateType, providerId,
-/// tokensUsed, generatedAt, sentAt, lastError, now, contact id, user id; RETURNING the email).
-/// INSERT … SELECT from the contact row scoped by user: the ownership check and the insert are
-/// one statement, so there is no window between them.
-pub(crate) const INSERT_EMAIL: &str = concat!(
-    r#"INSERT INTO "emails" ("id", "userId", "contactId", "subject", "body", "bodyHtml", "status",
-       "templateType", "providerId", "tokensUsed", "generatedAt", "sentAt", "lastError",
-       "createdAt", "updatedAt")
-       SELECT $1, c."userId", c."id", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12
-       FROM "contacts" c WHERE c."id" = $13 AND c."userId" = $14
-       RETURNING "#,
-    email_cols!()
-);
-
 impl Store {
     /// Creates an email to one of the user's contacts; another user's contact is `NotFound`.
     pub async fn create_email(&self, user_id: &str, new: &NewEmail) -> Result<Email> {
-        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(INSERT_EMAIL)
-            .bind(domain::new_id())
-            .bind(new.subject.as_str())
-            .bind(new.body.as_str())
-            .bind(new.body_html.as_ref().map(|h| h.as_str()))
-            .bind(new.status)
-            .bind(new.template_type)
-            .bind(new.provider_id.as_deref())
-            .bind(new.tokens_used)
-            .bind(new.generated_at.map(Ts::new))
-            .bind(new.sent_at.map(Ts::new))
-            .bind(new.last_error.as_deref())
-            .bind(Ts::now())
-            .bind(&new.contact_id)
-            .bind(user_id)
+        let row = on_db!(&self.db, p => bind_new_email!(sqlx::query_as::<_, EmailRow>(INSERT_EMAIL), user_id, new)
             .fetch_optional(p)
             .await)?;
         row.map(Into::into).ok_or(StoreError::NotFound)

@@ -34,12 +34,13 @@ impl Store {
     ) -> Result<()> {
         let refresh = self.refresh_next_touch_sql();
         let now = Ts::now();
+        let defaults = self.cadence_defaults(user_id).await?;
         on_db!(&self.db, p => {
             let mut tx = p.begin().await?;
             for new in creates {
-                // Imported contacts get their priority's cadence, like contacts created by hand.
-                let (days, next) = initial_cadence(new, None, now);
-                bind_new_contact!(sqlx::query(insert_contact_sql!()), user_id, new, now, days, next)
+                // Imported contacts get their priority's default cadence, like contacts created by hand.
+                let initial = initial_cadence(new, None, &defaults, now);
+                bind_new_contact!(sqlx::query(insert_contact_sql!()), user_id, new, now, initial)
                     .execute(&mut *tx)
                     .await?;
             }
@@ -51,7 +52,9 @@ impl Store {
                 if row.is_none() {
                     return Err(StoreError::NotFound);
                 }
-                // A filled-in address may start a cadence: `nextTouchAt` follows in this transaction.
+                // A new priority may change a default cadence, and a filled-in address may start
+                // one: `nextTouchAt` follows in this transaction.
+                sqlx::query(crate::touch::APPLY_DEFAULT_ONE).bind(id).execute(&mut *tx).await?;
                 sqlx::query(refresh).bind(id).execute(&mut *tx).await?;
             }
             tx.commit().await?;

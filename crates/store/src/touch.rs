@@ -20,6 +20,41 @@ const REFRESH_SQLITE: &str = r#"UPDATE "contacts" SET "nextTouchAt" = CASE
         ELSE strftime('%Y-%m-%d %H:%M:%f', COALESCE("lastTouchAt", "createdAt"), '+' || "stayInTouchDays" || ' days') END
     WHERE "id" = $1"#;
 
+/// The default cadence of the contact's priority from the user's preferences (0 there = none;
+/// no preferences row = the built-in 30/60/180 days), as an SQL expression over `"contacts"`.
+macro_rules! default_days_expr {
+    () => {
+        r#"NULLIF(COALESCE((SELECT CASE "contacts"."priority" WHEN 'HIGH' THEN p."cadenceHighDays"
+                WHEN 'MEDIUM' THEN p."cadenceMediumDays" ELSE p."cadenceLowDays" END
+              FROM "user_preferences" p WHERE p."userId" = "contacts"."userId"),
+            CASE "contacts"."priority" WHEN 'HIGH' THEN 30 WHEN 'MEDIUM' THEN 60 ELSE 180 END), 0)"#
+    };
+}
+
+/// Sets one contact's cadence (`$1` = id) to its priority's default when it follows the default.
+pub(crate) const APPLY_DEFAULT_ONE: &str = concat!(
+    r#"UPDATE "contacts" SET "stayInTouchDays" = "#,
+    default_days_expr!(),
+    r#" WHERE "id" = $1 AND "stayInTouchDefault""#
+);
+
+/// Sets the cadence of every contact of a user (`$1`) that follows the default, where it differs.
+const APPLY_DEFAULT_USER: &str = concat!(
+    r#"UPDATE "contacts" SET "stayInTouchDays" = "#,
+    default_days_expr!(),
+    r#" WHERE "userId" = $1 AND "stayInTouchDefault""#
+);
+
+/// [`REFRESH_PG`] for every contact of a user (`$1`) that follows the default.
+const REFRESH_DEFAULTS_PG: &str = r#"UPDATE "contacts" SET "nextTouchAt" = CASE
+        WHEN "stayInTouchDays" IS NULL OR "email" IS NULL THEN NULL
+        ELSE COALESCE("lastTouchAt", "createdAt") + make_interval(days => "stayInTouchDays") END
+    WHERE "userId" = $1 AND "stayInTouchDefault""#;
+const REFRESH_DEFAULTS_SQLITE: &str = r#"UPDATE "contacts" SET "nextTouchAt" = CASE
+        WHEN "stayInTouchDays" IS NULL OR "email" IS NULL THEN NULL
+        ELSE strftime('%Y-%m-%d %H:%M:%f', COALESCE("lastTouchAt", "createdAt"), '+' || "stayInTouchDays" || ' days') END
+    WHERE "userId" = $1 AND "stayInTouchDefault""#;
+
 /// Moves a contact's last touch (`$2` = id) forward to `$1`, never backwards.
 pub(crate) const TOUCH: &str = r#"UPDATE "contacts" SET "lastTouchAt" = $1
     WHERE "id" = $2 AND ("lastTouchAt" IS NULL OR "lastTouchAt" < $1)"#;
@@ -48,6 +83,27 @@ impl Store {
             Db::Postgres(_) => REFRESH_PG,
             Db::Sqlite(_) => REFRESH_SQLITE,
         }
+    }
+
+    /// Re-applies the user's default cadences to every contact that follows them, and their
+    /// `nextTouchAt`, inside `tx` (the caller saved new defaults in the same transaction).
+    pub(crate) async fn reapply_defaults_pg(
+        tx: &mut sqlx::PgConnection,
+        user_id: &str,
+    ) -> std::result::Result<u64, sqlx::Error> {
+        let n = sqlx::query(APPLY_DEFAULT_USER).bind(user_id).execute(&mut *tx).await?.rows_affected();
+        sqlx::query(REFRESH_DEFAULTS_PG).bind(user_id).execute(&mut *tx).await?;
+        Ok(n)
+    }
+
+    /// [`Store::reapply_defaults_pg`] on SQLite.
+    pub(crate) async fn reapply_defaults_sqlite(
+        tx: &mut sqlx::SqliteConnection,
+        user_id: &str,
+    ) -> std::result::Result<u64, sqlx::Error> {
+        let n = sqlx::query(APPLY_DEFAULT_USER).bind(user_id).execute(&mut *tx).await?.rows_affected();
+        sqlx::query(REFRESH_DEFAULTS_SQLITE).bind(user_id).execute(&mut *tx).await?;
+        Ok(n)
     }
 
     fn due_spec(&self) -> SortSpec {

@@ -100,8 +100,11 @@ pub struct ContactChanges {
     pub birthday: Change<NaiveDate>,
     /// New notes.
     pub notes: Change<String>,
-    /// New stay-in-touch cadence in days (Clear = none).
+    /// New stay-in-touch cadence in days (Clear = none); the contact stops following the default.
     pub stay_in_touch_days: Change<i32>,
+    /// `Some(true)`: follow the user's default cadence for the priority again (and when it
+    /// changes); `Some(false)`: keep the current cadence even if the default changes.
+    pub stay_in_touch_default: Option<bool>,
 }
 
 /// Checks a cadence: 1 to 3,650 days.
@@ -134,6 +137,8 @@ impl ContactChanges {
             priority: f.priority,
             birthday: f.birthday.map_or(Change::Keep, Change::Set),
             notes: set(f.notes),
+            // The form's blank cadence means "the default for the priority".
+            stay_in_touch_default: matches!(f.stay_in_touch_days, Change::Keep).then_some(true),
             stay_in_touch_days: f.stay_in_touch_days,
         }
     }
@@ -155,7 +160,16 @@ impl ContactChanges {
             },
             notes: self.notes.parse(|s| Notes::parse("notes", s))?,
             last_contacted_at: None,
-            stay_in_touch_days: cadence(&self.stay_in_touch_days)?,
+            stay_in_touch_days: match (self.stay_in_touch_default, &self.stay_in_touch_days) {
+                (Some(true), Change::Set(_) | Change::Clear) => {
+                    return Err(ValidationError::new(
+                        "stayInTouchDefault",
+                        "give either a cadence (stayInTouchDays) or stayInTouchDefault: true, not both",
+                    ));
+                }
+                _ => cadence(&self.stay_in_touch_days)?,
+            },
+            stay_in_touch_default: self.stay_in_touch_default,
         })
     }
 }

@@ -8,6 +8,8 @@
 pub mod accounts;
 pub mod contacts;
 pub mod delivery;
+pub mod digest;
+pub mod digest_mail;
 pub mod drafting;
 pub mod emails;
 pub mod error;

@@ -75,8 +75,9 @@ pub struct CreateContactInput {
     pub birthday: Option<NaiveDate>,
     /// Notes (≤ 10,000).
     pub notes: Option<String>,
-    /// Stay-in-touch cadence in days (1–3,650); omitted = the default for the priority (HIGH
-    /// 30, MEDIUM 60, LOW 180), null = no cadence.
+    /// Stay-in-touch cadence in days (1–3,650); omitted = your default for the priority
+    /// (`stayInTouchDefaults`, initially HIGH 30, MEDIUM 60, LOW 180; the contact then follows
+    /// that default when it changes), null = no cadence.
     pub stay_in_touch_days: MaybeUndefined<i32>,
 }
 
@@ -123,8 +124,13 @@ pub struct UpdateContactInput {
     pub birthday: MaybeUndefined<NaiveDate>,
     /// New notes, or null to clear.
     pub notes: MaybeUndefined<String>,
-    /// New stay-in-touch cadence in days (1–3,650), or null for none.
+    /// New stay-in-touch cadence in days (1–3,650), or null for none; either way the contact no
+    /// longer follows your default.
     pub stay_in_touch_days: MaybeUndefined<i32>,
+    /// true: the cadence follows your default for the priority again (and whenever it changes);
+    /// false: keep the current cadence when the default changes. Not together with
+    /// `stayInTouchDays`.
+    pub stay_in_touch_default: Option<bool>,
 }
 
 /// A nullable input field as a change: undefined = keep, null = clear, value = set.
@@ -150,6 +156,7 @@ impl UpdateContactInput {
             birthday: change(&self.birthday),
             notes: change(&self.notes),
             stay_in_touch_days: change(&self.stay_in_touch_days),
+            stay_in_touch_default: self.stay_in_touch_default,
         }
     }
 }

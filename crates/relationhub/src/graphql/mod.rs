@@ -17,6 +17,7 @@ pub mod guard;
 pub mod history;
 pub mod import;
 pub mod loaders;
+pub mod preferences;
 pub mod templates;
 pub mod types;
 
@@ -47,6 +48,7 @@ pub struct MutationRoot(
     delivery::DeliveryMutation,
     import::ImportMutation,
     follow_ups::FollowUpMutation,
+    preferences::PreferencesMutation,
 );
 
 /// The executable schema.

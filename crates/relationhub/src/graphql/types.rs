@@ -97,6 +97,15 @@ impl UserNode {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Your settings: time zone, default cadences, daily digest and auto-drafts.
+    async fn preferences(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<super::preferences::PreferencesNode> {
+        let st = super::context::state(ctx);
+        let p = st.store.preferences(&self.0.id).await.map_err(crate::app::ApiError::from)?;
+        Ok(p.into())
+    }
 }
 
 /// Whether a token is a sign-in session or a personal API token.
@@ -172,6 +181,9 @@ pub struct ContactNode {
     pub last_contacted_at: Option<DateTime<Utc>>,
     /// Stay-in-touch cadence in days (null = no cadence).
     pub stay_in_touch_days: Option<i32>,
+    /// True when the cadence is your default for the contact's priority and follows it when the
+    /// default (or the priority) changes; false once a cadence or "none" was set by hand.
+    pub stay_in_touch_default: bool,
     /// The latest real contact: a SENT email or a conversation entry in either direction.
     pub last_touch_at: Option<DateTime<Utc>>,
     /// When the contact becomes due (null without a cadence or an email address).
@@ -230,6 +242,7 @@ impl From<Contact> for ContactNode {
             notes: c.notes.clone(),
             last_contacted_at: c.last_contacted_at,
             stay_in_touch_days: c.stay_in_touch_days,
+            stay_in_touch_default: c.stay_in_touch_default,
             last_touch_at: c.last_touch_at,
             next_touch_at: c.next_touch_at,
             snoozed_until: c.snoozed_until,

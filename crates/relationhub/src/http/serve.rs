@@ -13,6 +13,7 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     // Before touching the database: a server that cannot send mail safely must not start at all
     // (with SMTP, SMTP_FROM is required; see `DeliveryConfig::validate`).
     config.delivery.validate()?;
+    let digest_options = crate::app::digest::DigestOptions::from_settings(&config.settings)?;
     // Held until the process ends: `db restore` refuses while it is held (SQLite only).
     let _db_lock = crate::cli::dblock::DbLock::shared(&config.database_url)?;
     let sqlite = config.database_url.backend() == Backend::Sqlite;
@@ -51,6 +52,9 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     let scheduler = delivery::Scheduler::new(app.shared().state.sender.clone());
     let scheduler = tokio::spawn(scheduler.run(cancel.clone()));
     let follow_ups = tokio::spawn(crate::app::follow_ups::run(app.shared().state.clone(), cancel.clone()));
+    // The daily digest and auto-drafts, on the injected clock; safe beside other processes.
+    let digests = crate::app::digest::DigestWorker::new(app.shared().state.clone(), digest_options);
+    let digests = tokio::spawn(digests.run(cancel.clone()));
     // The first line of output; tests and scripts read the base URL from it.
     println!("RelationHub listening on http://{addr}");
     tracing::info!("open http://{addr}/ for the web app; the GraphQL API is at http://{addr}/graphql");
@@ -61,6 +65,8 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     // A send in progress finishes (it is bounded by the SMTP timeout); do not wait forever.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(30), scheduler).await;
     let _ = tokio::time::timeout(std::time::Duration::from_secs(30), follow_ups).await;
+    // A pass cut short keeps its claim until the lease runs out; another process finishes it.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), digests).await;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

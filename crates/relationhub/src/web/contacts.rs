@@ -189,7 +189,12 @@ impl ContactForm {
             linked_in_url: s(&c.linked_in_url),
             priority: c.priority.as_str().to_owned(),
             notes: s(&c.notes),
-            stay_in_touch_days: c.stay_in_touch_days.map_or_else(|| "0".to_owned(), |d| d.to_string()),
+            stay_in_touch_days: match (c.stay_in_touch_default, c.stay_in_touch_days) {
+                // On the default: blank, so saving the form keeps following it.
+                (true, _) => String::new(),
+                (false, None) => "0".to_owned(),
+                (false, Some(d)) => d.to_string(),
+            },
         }
     }
 
@@ -210,7 +215,7 @@ impl ContactForm {
                 PRIORITIES,
             ),
             Field::new("Stay in touch every", "stayInTouchDays", "number", &self.stay_in_touch_days).hint(
-                "days; blank = default for the priority (HIGH 30, MEDIUM 60, LOW 180), 0 = never remind",
+                "days; blank = your default for the priority (set in Settings; follows it when it changes), 0 = never remind",
             ),
             Field::new("Notes", "notes", "textarea", &self.notes),
         ]

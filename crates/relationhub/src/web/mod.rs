@@ -16,6 +16,7 @@ pub mod paging;
 pub mod sending;
 pub mod session;
 pub mod settings;
+pub mod settings_digest;
 pub mod templates_pages;
 pub mod today;
 
@@ -58,6 +59,7 @@ pub fn routes() -> Router<Shared> {
         .route("/emails/{id}/use", post(editor::use_draft))
         .route("/emails/{id}/follow-ups/stop", post(follow_ups::stop))
         .route("/settings", get(settings::page).post(settings::save))
+        .route("/settings/digest", post(settings_digest::save))
         .route("/settings/password", post(settings::change_password))
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))

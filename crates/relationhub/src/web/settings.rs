@@ -1,9 +1,11 @@
-//! `/settings`: name and time zone, "Change password", API tokens, the configured AI providers
-//! (never keys) and how mail is sent.
+//! `/settings`: name and time zone, "Stay in touch" (default cadences and the daily digest, see
+//! [`super::settings_digest`]), "Change password", API tokens, the configured AI providers (never
+//! keys) and how mail is sent.
 
 use super::page::{Chrome, Field, WebResult, attach, render, render_status, see_other};
 use super::session::{Auth, Posted};
 use super::session::{SESSION_COOKIE, set_cookie};
+use super::settings_digest::DigestForm;
 use crate::app::{ApiError, accounts, drafting, preferences, tokens};
 use crate::http::Shared;
 use askama::Template;
@@ -34,6 +36,8 @@ struct SettingsPage {
     chrome: Chrome,
     fields: Vec<Field>,
     error: String,
+    digest_fields: Vec<Field>,
+    digest_error: String,
     password_fields: Vec<Field>,
     password_error: String,
     token_fields: Vec<Field>,
@@ -46,9 +50,10 @@ struct SettingsPage {
 }
 
 /// Which form of the page a problem belongs to.
-enum Problem {
+pub(super) enum Problem {
     None,
     Profile(ApiError),
+    Digest(ApiError),
     Password(ApiError),
     Token(ApiError),
 }
@@ -78,10 +83,11 @@ fn zone_options(saved: bool) -> Vec<(String, String)> {
     out
 }
 
-async fn show(
+pub(super) async fn show(
     shared: &Shared,
     auth: &Auth,
     form: ProfileForm,
+    digest: Option<DigestForm>,
     problem: Problem,
     done: Option<&str>,
     new_secret: String,
@@ -116,11 +122,18 @@ async fn show(
         Field::new("Expires in days", "expiresInDays", "number", "")
             .hint("Leave empty for a token that does not expire."),
     ];
+    let digest = match digest {
+        Some(d) => d,
+        None => DigestForm::of(&st.store.preferences(&auth.user.id).await.map_err(ApiError::from)?),
+    };
+    let mut digest_fields = digest.fields();
+    let mut digest_error = String::new();
     let (mut error, mut password_error, mut token_error) = (String::new(), String::new(), String::new());
     let failed = !matches!(problem, Problem::None);
     match &problem {
         Problem::None => {}
         Problem::Profile(e) => error = attach(&mut fields, e).unwrap_or_default(),
+        Problem::Digest(e) => digest_error = attach(&mut digest_fields, e).unwrap_or_default(),
         Problem::Password(e) => password_error = attach(&mut password_fields, e).unwrap_or_default(),
         Problem::Token(e) => token_error = attach(&mut token_fields, e).unwrap_or_default(),
     }
@@ -156,6 +169,8 @@ async fn show(
         chrome: Chrome::new(auth, "settings", "Settings").with_notice(done),
         fields,
         error,
+        digest_fields,
+        digest_error,
         password_fields,
         password_error,
         token_fields,
@@ -173,7 +188,7 @@ async fn show(
 pub async fn page(State(shared): State<Shared>, auth: Auth, Query(d): Query<Done>) -> WebResult {
     let saved = shared.state.store.time_zone(&auth.user.id).await.map_err(ApiError::from)?;
     let form = ProfileForm { name: auth.user.name.clone(), time_zone: saved.unwrap_or_default() };
-    show(&shared, &auth, form, Problem::None, d.done.as_deref(), String::new()).await
+    show(&shared, &auth, form, None, Problem::None, d.done.as_deref(), String::new()).await
 }
 
 /// `POST /settings`: name and time zone.
@@ -183,13 +198,13 @@ pub async fn save(State(shared): State<Shared>, posted: Posted<ProfileForm>) -> 
     match preferences::update_profile(&shared.state, &auth.user, &form.name, zone).await {
         Ok(()) => Ok(see_other("/settings?done=saved")),
         Err(e @ ApiError::BadInput { .. }) => {
-            show(&shared, &auth, form, Problem::Profile(e), None, String::new()).await
+            show(&shared, &auth, form, None, Problem::Profile(e), None, String::new()).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-fn profile_of(auth: &Auth) -> ProfileForm {
+pub(super) fn profile_of(auth: &Auth) -> ProfileForm {
     ProfileForm { name: auth.user.name.clone(), time_zone: auth.zone.name().to_owned() }
 }
 
@@ -219,7 +234,7 @@ pub async fn change_password(State(shared): State<Shared>, posted: Posted<Passwo
             Ok(resp)
         }
         Err(e @ (ApiError::BadInput { .. } | ApiError::RateLimited { .. })) => {
-            show(&shared, &auth, profile_of(&auth), Problem::Password(e), None, String::new()).await
+            show(&shared, &auth, profile_of(&auth), None, Problem::Password(e), None, String::new()).await
         }
         Err(e) => Err(e.into()),
     }
@@ -251,9 +266,9 @@ pub async fn create_token(State(shared): State<Shared>, posted: Posted<TokenForm
         Err(e) => Err(e),
     };
     match created {
-        Ok((secret, _)) => show(&shared, &auth, profile_of(&auth), Problem::None, None, secret).await,
+        Ok((secret, _)) => show(&shared, &auth, profile_of(&auth), None, Problem::None, None, secret).await,
         Err(e @ ApiError::BadInput { .. }) => {
-            show(&shared, &auth, profile_of(&auth), Problem::Token(e), None, String::new()).await
+            show(&shared, &auth, profile_of(&auth), None, Problem::Token(e), None, String::new()).await
         }
         Err(e) => Err(e.into()),
     }

@@ -10,6 +10,7 @@ mod attacks;
 mod common;
 mod contacts;
 mod delivery;
+mod digest;
 mod emails;
 mod endpoints;
 mod follow_ups;

@@ -58,6 +58,7 @@ macro_rules! embed_all {
                 "20251201000003_stay_in_touch",
                 "20251201000004_mailboxes",
                 "20251201000005_follow_ups",
+                "20251201000006_digest",
             ]
         )
     };

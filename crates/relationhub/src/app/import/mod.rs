@@ -290,6 +290,7 @@ fn patch(before: &Current, after: &Current) -> Result<ContactPatch, ValidationEr
         last_contacted_at: None,
         // An import never changes a cadence; new contacts get their priority's default.
         stay_in_touch_days: None,
+        stay_in_touch_default: None,
     })
 }
 

@@ -1,0 +1,16 @@
+DROP TABLE IF EXISTS "digest_drafts";
+DROP TABLE IF EXISTS "digests";
+ALTER TABLE "contacts" DROP COLUMN IF EXISTS "stayInTouchDefault";
+DROP INDEX IF EXISTS "user_preferences_nextDigestAt_idx";
+ALTER TABLE "user_preferences" DROP CONSTRAINT IF EXISTS "user_preferences_cadence_check";
+ALTER TABLE "user_preferences" DROP COLUMN IF EXISTS "lastDigestAt";
+ALTER TABLE "user_preferences" DROP COLUMN IF EXISTS "lastPassAt";
+ALTER TABLE "user_preferences" DROP COLUMN IF EXISTS "nextDigestAt";
+ALTER TABLE "user_preferences" DROP COLUMN IF EXISTS "digestTime";
+ALTER TABLE "user_preferences" DROP COLUMN IF EXISTS "autoDraft";
+ALTER TABLE "user_preferences" DROP COLUMN IF EXISTS "dailyDigest";
+ALTER TABLE "user_preferences" DROP COLUMN IF EXISTS "cadenceLowDays";
+ALTER TABLE "user_preferences" DROP COLUMN IF EXISTS "cadenceMediumDays";
+ALTER TABLE "user_preferences" DROP COLUMN IF EXISTS "cadenceHighDays";
+DELETE FROM "user_preferences" WHERE "timeZone" IS NULL;
+ALTER TABLE "user_preferences" ALTER COLUMN "timeZone" SET NOT NULL;
