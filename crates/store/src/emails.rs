@@ -144,8 +144,8 @@ fn push_filter(sql: &mut Sql, user_id: &str, filter: &EmailFilter) {
     }
 }
 
-/// Inserts an email (binds: id, subject, body, bodyHtml, status, templateType, providerId,
-/// tokensUsed, generatedAt, sentAt, lastError, now, contact id, user id; RETURNING the email).
+/// Inserts an email (binds: id, subject, body, HTML body, status, template type, provider,
+/// tokens, generated, sent, last error, now, contact id, user id; RETURNING the email).
 /// INSERT … SELECT from the contact row scoped by user: the ownership check and the insert are
 /// one statement, so there is no window between them.
 pub(crate) const INSERT_EMAIL: &str = concat!(

@@ -40,7 +40,7 @@ pub struct FollowUpInput {
     pub auto_send: bool,
 }
 
-/// Validates requested steps (none → `None`). Every error is BAD_USER_INPUT naming the field
+/// Validates requested steps (none → `None`). Every error is `BAD_USER_INPUT` naming the field
 /// (`followUps[1].after`), and nothing is changed.
 pub async fn parse(st: &AppState, user_id: &str, input: &[FollowUpInput]) -> ApiResult<Option<NewFollowUps>> {
     if input.is_empty() {

@@ -78,7 +78,7 @@ impl FollowUpRows {
         .collect()
     }
 
-    /// The filled-in rows as steps (`after` as an ISO-8601 duration), or BAD_USER_INPUT naming
+    /// The filled-in rows as steps (`after` as an ISO-8601 duration), or `BAD_USER_INPUT` naming
     /// the row.
     pub fn inputs(&self) -> Result<Vec<FollowUpInput>, ApiError> {
         let mut steps = Vec::new();
