@@ -220,11 +220,15 @@ mod tests {
         let mut d = due(None, Some("ada@example.com"));
         d.in_reply_to = Some("<first@navy.example>".into());
         d.references = Some("<first@navy.example>".into());
-        let text = String::from_utf8(compose(&d, ComposeOptions::default()).unwrap().message.formatted()).unwrap();
+        let text =
+            String::from_utf8(compose(&d, ComposeOptions::default()).unwrap().message.formatted()).unwrap();
         assert!(text.contains("In-Reply-To: <first@navy.example>"), "{text}");
         assert!(text.contains("References: <first@navy.example>"), "{text}");
         let plain = String::from_utf8(
-            compose(&due(None, Some("ada@example.com")), ComposeOptions::default()).unwrap().message.formatted(),
+            compose(&due(None, Some("ada@example.com")), ComposeOptions::default())
+                .unwrap()
+                .message
+                .formatted(),
         )
         .unwrap();
         assert!(!plain.contains("In-Reply-To"));

@@ -90,7 +90,9 @@ impl Delay {
         let bad = |why: &str| {
             ValidationError::new(
                 field,
-                format!("{why}: give an ISO-8601 duration such as P3D, PT4H or PT30M (at least PT1S, at most P365D)"),
+                format!(
+                    "{why}: give an ISO-8601 duration such as P3D, PT4H or PT30M (at least PT1S, at most P365D)"
+                ),
             )
         };
         let s = text.trim();
@@ -122,7 +124,10 @@ impl Delay {
                     last_rank = rank;
                     let n: i64 = number.parse().map_err(|_| bad("too long"))?;
                     number.clear();
-                    total = n.checked_mul(secs).and_then(|v| total.checked_add(v)).ok_or_else(|| bad("too long"))?;
+                    total = n
+                        .checked_mul(secs)
+                        .and_then(|v| total.checked_add(v))
+                        .ok_or_else(|| bad("too long"))?;
                 }
             }
         }
@@ -228,7 +233,8 @@ mod tests {
 
     #[test]
     fn bad_durations_are_refused_with_the_field() {
-        for bad in ["", "P", "PT", "3D", "P3", "PT0S", "P1M", "P1Y", "PT1H2D", "P-1D", "P400D", "P1.5D", "PD"] {
+        for bad in ["", "P", "PT", "3D", "P3", "PT0S", "P1M", "P1Y", "PT1H2D", "P-1D", "P400D", "P1.5D", "PD"]
+        {
             let err = Delay::parse("followUps[0].after", bad).unwrap_err();
             assert_eq!(err.field, "followUps[0].after", "{bad}");
         }

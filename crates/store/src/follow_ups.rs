@@ -212,8 +212,13 @@ macro_rules! insert_follow_ups {
         }
         let now = $crate::ts::Ts::new(follow_ups.now);
         let sequence_id = domain::new_id();
-        sqlx::query(SEQUENCE).bind(&sequence_id).bind(now).bind(email_id).bind(user_id)
-            .execute(&mut *$tx).await?;
+        sqlx::query(SEQUENCE)
+            .bind(&sequence_id)
+            .bind(now)
+            .bind(email_id)
+            .bind(user_id)
+            .execute(&mut *$tx)
+            .await?;
         for (i, step) in follow_ups.steps.iter().enumerate() {
             let previous = (i == 0).then_some(email_id);
             sqlx::query(STEP)
@@ -227,7 +232,8 @@ macro_rules! insert_follow_ups {
                 .bind(step.auto_send)
                 .bind(previous)
                 .bind(now)
-                .execute(&mut *$tx).await?;
+                .execute(&mut *$tx)
+                .await?;
         }
     }};
 }
@@ -348,7 +354,11 @@ impl Store {
     }
 
     /// The sequence one of the user's emails starts or belongs to (as a follow-up), if any.
-    pub async fn follow_up_for_email(&self, user_id: &str, email_id: &str) -> Result<Option<FollowUpSequence>> {
+    pub async fn follow_up_for_email(
+        &self,
+        user_id: &str,
+        email_id: &str,
+    ) -> Result<Option<FollowUpSequence>> {
         const SQL: &str = concat!(
             "SELECT ",
             sequence_cols!(),
@@ -379,7 +389,11 @@ impl Store {
         if let Some(reason) = seq.stopped_reason {
             return Err(StoreError::Conflict(format!("follow-ups already stopped ({reason})")));
         }
-        if !seq.steps.iter().any(|s| matches!(s.status, FollowUpStepStatus::Pending | FollowUpStepStatus::Drafted)) {
+        if !seq
+            .steps
+            .iter()
+            .any(|s| matches!(s.status, FollowUpStepStatus::Pending | FollowUpStepStatus::Drafted))
+        {
             return Err(StoreError::Conflict("no follow-up is pending".into()));
         }
         let now = Ts::new(now);
@@ -510,7 +524,13 @@ impl Store {
     }
 
     /// Records a claimed step that could not be written, if `worker` still holds its lease.
-    pub async fn fail_follow_up(&self, step_id: &str, worker: &str, error: &str, now: DateTime<Utc>) -> Result<bool> {
+    pub async fn fail_follow_up(
+        &self,
+        step_id: &str,
+        worker: &str,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         const SQL: &str = r#"UPDATE "follow_up_steps" SET "status" = 'FAILED', "lastError" = $1,
             "lockedBy" = NULL, "lockedUntil" = NULL, "updatedAt" = $2
             WHERE "id" = $3 AND "lockedBy" = $4 AND "status" = 'PENDING'"#;
@@ -531,7 +551,11 @@ impl Store {
 
     /// Stops the sequence `sequence_id` because the contact replied (the worker's own check,
     /// for replies filed without a RECEIVED entry hook, e.g. by direct SQL).
-    pub async fn stop_follow_ups_replied(&self, sequence_id: &str, now: DateTime<Utc>) -> Result<Vec<StoppedSequence>> {
+    pub async fn stop_follow_ups_replied(
+        &self,
+        sequence_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StoppedSequence>> {
         let ids = vec![sequence_id.to_owned()];
         let now = Ts::new(now);
         let stopped = on_db!(&self.db, p => {

@@ -98,7 +98,8 @@ pub async fn schedule_email_with(
     let follow_ups = super::follow_ups::parse(st, user_id, follow_ups).await?;
     require_address(st, user_id, email_id).await?;
     take_send_slot(st, user_id)?;
-    let email = st.store.schedule_email_with(user_id, email_id, send_at, follow_ups.as_ref()).await.map_err(map)?;
+    let email =
+        st.store.schedule_email_with(user_id, email_id, send_at, follow_ups.as_ref()).await.map_err(map)?;
     st.sender.notify();
     Ok(email)
 }

@@ -40,7 +40,7 @@ pub struct FollowUpInput {
     pub auto_send: bool,
 }
 
-/// Validates requested steps (none → `None`). Every error is BAD_USER_INPUT naming the field
+/// Validates requested steps (none → `None`). Every error is `BAD_USER_INPUT` naming the field
 /// (`followUps[1].after`), and nothing is changed.
 pub async fn parse(st: &AppState, user_id: &str, input: &[FollowUpInput]) -> ApiResult<Option<NewFollowUps>> {
     if input.is_empty() {
@@ -64,7 +64,10 @@ pub async fn parse(st: &AppState, user_id: &str, input: &[FollowUpInput]) -> Api
             match st.store.template(user_id, id).await {
                 Ok(_) => {}
                 Err(StoreError::NotFound) => {
-                    return Err(ApiError::bad_input(format!("followUps[{i}].templateId"), "no such template"));
+                    return Err(ApiError::bad_input(
+                        format!("followUps[{i}].templateId"),
+                        "no such template",
+                    ));
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -155,12 +158,15 @@ async fn fail(st: &AppState, worker: &str, step: &FollowUpStep, why: &str) -> Ap
 #[tracing::instrument(skip_all, fields(step_id = %step.id, sequence_id = %step.sequence_id))]
 async fn handle(st: &AppState, worker: &str, step: FollowUpStep) -> ApiResult<()> {
     let seq = st.store.follow_up_sequence(&step.user_id, &step.sequence_id).await?;
-    let (Some(contact_id), Some(previous_id)) = (seq.contact_id.clone(), step.previous_email_id.clone()) else {
+    let (Some(contact_id), Some(previous_id)) = (seq.contact_id.clone(), step.previous_email_id.clone())
+    else {
         return fail(st, worker, &step, "the contact or the previous message was deleted").await;
     };
     let previous = match st.store.previous_message(&step.user_id, &previous_id).await {
         Ok(p) => p,
-        Err(StoreError::NotFound) => return fail(st, worker, &step, "the previous message was deleted").await,
+        Err(StoreError::NotFound) => {
+            return fail(st, worker, &step, "the previous message was deleted").await;
+        }
         Err(e) => return Err(e.into()),
     };
     let Some(sent_at) = previous.sent_at else {
@@ -273,6 +279,9 @@ async fn write(
             g.provider_id,
             i32::try_from(g.tokens_used).unwrap_or(i32::MAX),
         )),
-        Err(e) => Err(format!("no AI provider could write the follow-up: {}", e.to_string().lines().next().unwrap_or(""))),
+        Err(e) => Err(format!(
+            "no AI provider could write the follow-up: {}",
+            e.to_string().lines().next().unwrap_or("")
+        )),
     }
 }

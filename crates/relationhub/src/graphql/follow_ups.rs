@@ -171,7 +171,11 @@ pub struct FollowUpQuery;
 #[Object]
 impl FollowUpQuery {
     /// One of your follow-up sequences (also after its contact or first email was deleted).
-    async fn follow_up_sequence(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<FollowUpSequenceNode> {
+    async fn follow_up_sequence(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<FollowUpSequenceNode> {
         let me = user(ctx)?;
         Ok(FollowUpSequenceNode(uc::get(state(ctx), me, &id).await?))
     }

@@ -60,7 +60,9 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     tracing::info!("open http://{addr}/ for the web app; the GraphQL API is at http://{addr}/graphql");
     tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "server ready");
     app.run_until(shutdown_signal()).await?;
-    tracing::info!("shutting down: in-flight requests finished, stopping the scheduler and the follow-up worker");
+    tracing::info!(
+        "shutting down: in-flight requests finished, stopping the scheduler and the follow-up worker"
+    );
     cancel.cancel();
     // A send in progress finishes (it is bounded by the SMTP timeout); do not wait forever.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(30), scheduler).await;

@@ -134,8 +134,9 @@ async fn show(
     if let Some(p) = &e.provider_id {
         facts.push(("Written by", format!("{p} ({} tokens)", e.tokens_used.unwrap_or(0))));
     }
-    let follow_up =
-        crate::app::follow_ups::for_email(st, &auth.user.id, &e.id).await?.map(|s| follow_ups::view(&s, &zone));
+    let follow_up = crate::app::follow_ups::for_email(st, &auth.user.id, &e.id)
+        .await?
+        .map(|s| follow_ups::view(&s, &zone));
     let status = if err.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let view = EditorPage {
         chrome: Chrome::new(auth, "emails", e.subject.clone()).with_notice(done),

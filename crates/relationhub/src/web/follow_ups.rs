@@ -78,7 +78,7 @@ impl FollowUpRows {
         .collect()
     }
 
-    /// The filled-in rows as steps (`after` as an ISO-8601 duration), or BAD_USER_INPUT naming
+    /// The filled-in rows as steps (`after` as an ISO-8601 duration), or `BAD_USER_INPUT` naming
     /// the row.
     pub fn inputs(&self) -> Result<Vec<FollowUpInput>, ApiError> {
         let mut steps = Vec::new();
@@ -149,7 +149,10 @@ pub fn view(seq: &FollowUpSequence, zone: &Zone) -> SequenceView {
         _ => String::new(),
     };
     let active = seq.stopped_at.is_none()
-        && seq.steps.iter().any(|s| matches!(s.status, FollowUpStepStatus::Pending | FollowUpStepStatus::Drafted));
+        && seq
+            .steps
+            .iter()
+            .any(|s| matches!(s.status, FollowUpStepStatus::Pending | FollowUpStepStatus::Drafted));
     let steps = seq
         .steps
         .iter()
@@ -178,7 +181,8 @@ pub async fn stop(
     let st = &shared.state;
     let user = &posted.auth.user;
     let email = emails::get(st, user, &id).await?;
-    let seq = uc::for_email(st, &user.id, &email.id).await?.ok_or(ApiError::NotFound("follow-up sequence"))?;
+    let seq =
+        uc::for_email(st, &user.id, &email.id).await?.ok_or(ApiError::NotFound("follow-up sequence"))?;
     uc::stop(st, user, &seq.id).await?;
     Ok(see_other(&format!("/emails/{}?done=followups-stopped", q(&id))))
 }

@@ -37,12 +37,20 @@ impl TestApp {
     }
 
     /// A server with `settings` whose "now" is `clock`.
-    pub async fn spawn_with_clock_and(kind: Kind, settings: &[(&str, &str)], clock: domain::ManualClock) -> TestApp {
+    pub async fn spawn_with_clock_and(
+        kind: Kind,
+        settings: &[(&str, &str)],
+        clock: domain::ManualClock,
+    ) -> TestApp {
         Self::spawn_clocked(TestDb::migrated(kind).await, settings, None, Some(Arc::new(clock))).await
     }
 
     /// A second server on this server's database, with its own settings and clock.
-    pub async fn spawn_beside_with_clock(&self, settings: &[(&str, &str)], clock: domain::ManualClock) -> TestApp {
+    pub async fn spawn_beside_with_clock(
+        &self,
+        settings: &[(&str, &str)],
+        clock: domain::ManualClock,
+    ) -> TestApp {
         Self::spawn_clocked(self.db.alias(), settings, None, Some(Arc::new(clock))).await
     }
 

@@ -10,14 +10,17 @@ use serde_json::{Value, json};
 use testkit::{Kind, on_both};
 
 const SEND: &str = "mutation($i: SendEmailInput!) { sendEmail(input: $i) { email { id status sentAt } } }";
-const SCHEDULE: &str = "mutation($i: ScheduleEmailInput!) { scheduleEmail(input: $i) { email { id status } } }";
+const SCHEDULE: &str =
+    "mutation($i: ScheduleEmailInput!) { scheduleEmail(input: $i) { email { id status } } }";
 const SEQUENCE_FIELDS: &str =
     "id stoppedAt stoppedReason steps { index after status dueAt autoSend email { id status subject body } }";
 
 async fn spawn(kind: Kind, clock: &ManualClock) -> (TestApp, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().to_string_lossy().into_owned();
-    let app = TestApp::spawn_with_clock_and(kind, &[("RELATIONHUB_DATA_DIR", data_dir.as_str())], clock.clone()).await;
+    let app =
+        TestApp::spawn_with_clock_and(kind, &[("RELATIONHUB_DATA_DIR", data_dir.as_str())], clock.clone())
+            .await;
     (app, dir)
 }
 
@@ -27,7 +30,10 @@ fn outbox(dir: &tempfile::TempDir) -> Vec<String> {
     let mut files: Vec<_> =
         entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
     files.sort();
-    files.iter().map(|p| std::fs::read_to_string(p).unwrap().replace("=\r\n", "").replace("=\n", "")).collect()
+    files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap().replace("=\r\n", "").replace("=\n", ""))
+        .collect()
 }
 
 fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
@@ -69,7 +75,10 @@ async fn with_no_reply_the_follow_up_is_sent_threaded_under_the_first_message(ki
 
     let seq = sequence_of(&app, &token, &email).await;
     let step = &seq["steps"][0];
-    assert_eq!((step["index"].clone(), step["after"].clone(), step["status"].clone()), (json!(0), json!("PT1S"), json!("PENDING")));
+    assert_eq!(
+        (step["index"].clone(), step["after"].clone(), step["status"].clone()),
+        (json!(0), json!("PT1S"), json!("PENDING"))
+    );
     let sent_at: chrono::DateTime<chrono::Utc> = sent["sentAt"].as_str().unwrap().parse().unwrap();
     let due_at: chrono::DateTime<chrono::Utc> = step["dueAt"].as_str().unwrap().parse().unwrap();
     assert_eq!(due_at - sent_at, Duration::seconds(1), "due one second after the send");
@@ -108,7 +117,13 @@ async fn a_reply_before_the_step_stops_it_and_nothing_more_is_sent(kind: Kind) {
     let clock = ManualClock::new();
     let (app, dir) = spawn(kind, &clock).await;
     let (token, contact, email) = setup(&app, "Proposal").await;
-    send(&app, &token, &email, json!([{ "after": "PT1S", "autoSend": true }, { "after": "P2D", "autoSend": true }])).await;
+    send(
+        &app,
+        &token,
+        &email,
+        json!([{ "after": "PT1S", "autoSend": true }, { "after": "P2D", "autoSend": true }]),
+    )
+    .await;
 
     clock.advance(Duration::seconds(30));
     app.log(&token, &contact, "Thanks, let's talk on Monday.", "RECEIVED", None).await;
@@ -179,7 +194,11 @@ async fn stop_follow_ups_stops_pending_steps_once_and_only_for_the_owner(kind: K
     let (token, _, email) = setup(&app, "Later").await;
     let at = (chrono::Utc::now() + Duration::hours(1)).to_rfc3339();
     let v = app
-        .gql(Some(&token), SCHEDULE, json!({ "i": { "id": email, "sendAt": at, "followUps": [{ "after": "P3D" }] } }))
+        .gql(
+            Some(&token),
+            SCHEDULE,
+            json!({ "i": { "id": email, "sendAt": at, "followUps": [{ "after": "P3D" }] } }),
+        )
         .await;
     assert_eq!(data(&v)["scheduleEmail"]["email"]["status"], "SCHEDULED");
     let id = sequence_of(&app, &token, &email).await["id"].as_str().unwrap().to_owned();
@@ -211,11 +230,19 @@ async fn deleting_the_contact_or_the_first_email_stops_the_sequence(kind: Kind) 
     let by_email = sequence_of(&app, &token, &second).await["id"].as_str().unwrap().to_owned();
 
     let v = app
-        .gql(Some(&token), "mutation($i: DeleteContactInput!) { deleteContact(input: $i) { deletedId } }", json!({ "i": { "id": contact } }))
+        .gql(
+            Some(&token),
+            "mutation($i: DeleteContactInput!) { deleteContact(input: $i) { deletedId } }",
+            json!({ "i": { "id": contact } }),
+        )
         .await;
     data(&v);
     let v = app
-        .gql(Some(&token), "mutation($i: DeleteEmailInput!) { deleteEmail(input: $i) { deletedId } }", json!({ "i": { "id": second } }))
+        .gql(
+            Some(&token),
+            "mutation($i: DeleteEmailInput!) { deleteEmail(input: $i) { deletedId } }",
+            json!({ "i": { "id": second } }),
+        )
         .await;
     data(&v);
 
@@ -251,7 +278,13 @@ async fn bad_follow_ups_are_refused_with_the_field_and_change_nothing(kind: Kind
         assert_eq!(v["errors"][0]["extensions"]["field"], field, "{v}");
     }
     assert!(outbox(&dir).is_empty());
-    let v = app.gql_ok(&token, "query($id: ID!) { email(id: $id) { status followUp { id } } }", json!({ "id": email })).await;
+    let v = app
+        .gql_ok(
+            &token,
+            "query($id: ID!) { email(id: $id) { status followUp { id } } }",
+            json!({ "id": email }),
+        )
+        .await;
     assert_eq!(v["email"]["status"], "DRAFT");
     assert!(v["email"]["followUp"].is_null());
 }
@@ -281,10 +314,7 @@ async fn two_processes_never_send_a_step_twice() {
         send(&a, &token, &email, json!([{ "after": "PT1S", "autoSend": true }])).await;
     }
     clock.advance(Duration::minutes(1));
-    let (x, y) = tokio::join!(
-        run_once(&a.state, "worker-a"),
-        run_once(&b.state, "worker-b")
-    );
+    let (x, y) = tokio::join!(run_once(&a.state, "worker-a"), run_once(&b.state, "worker-b"));
     assert_eq!(x.unwrap() + y.unwrap(), N, "every step claimed exactly once");
     let messages = outbox(&dir);
     let follow_ups = messages.iter().filter(|m| header(m, "In-Reply-To").is_some()).count();
@@ -311,7 +341,8 @@ async fn the_editor_sends_with_follow_ups_and_the_email_page_stops_them(kind: Ki
     assert_eq!(editor.status, StatusCode::OK);
     assert!(editor.body.contains("Follow up if no reply") && editor.body.contains("name=\"fu1After\""));
 
-    let typed = [("subject", "Intro, edited"), ("body", "Hello Ada"), ("fu1After", "2"), ("fu2After", "soon")];
+    let typed =
+        [("subject", "Intro, edited"), ("body", "Hello Ada"), ("fu1After", "2"), ("fu2After", "soon")];
     let refused = browser.submit(&editor, &format!("{path}/send"), &typed).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
     assert!(refused.body.contains("follow-up 2: give a whole number of days or hours"), "{}", refused.body);
