@@ -69,12 +69,14 @@ async fn user_with_contacts(store: &Store, n: usize, now: chrono::DateTime<Utc>)
         )
         .await
         .unwrap();
-    sqlx::query(r#"UPDATE "user_preferences" SET "lastPassAt" = $1, "lastDigestAt" = $1 WHERE "userId" = $2"#)
-        .bind(Ts::new(now - Duration::days(1)))
-        .bind(&user.id)
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        r#"UPDATE "user_preferences" SET "lastPassAt" = $1, "lastDigestAt" = $1 WHERE "userId" = $2"#,
+    )
+    .bind(Ts::new(now - Duration::days(1)))
+    .bind(&user.id)
+    .execute(pool)
+    .await
+    .unwrap();
     user
 }
 
@@ -144,7 +146,9 @@ async fn main() {
     }
     println!("setup: 100 users x 1,000 contacts in {:.1} s", t.elapsed().as_secs_f64());
     let (page, counted) = due_page_ms(&store, &users[50], now).await;
-    println!("dueContacts first page (20 of 1,000 due, 101,000 contacts in the table): p50 {page:.2} ms; with totalCount {counted:.2} ms");
+    println!(
+        "dueContacts first page (20 of 1,000 due, 101,000 contacts in the table): p50 {page:.2} ms; with totalCount {counted:.2} ms"
+    );
     let t = Instant::now();
     let mut total = relationhub::app::digest::RoundReport::default();
     loop {

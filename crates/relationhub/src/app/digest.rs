@@ -121,7 +121,9 @@ pub async fn run_round(st: &AppState, worker: &str, opts: &DigestOptions) -> Api
                 report.digests += usize::from(r.outcome == PassOutcome::Sent);
             }
             Ok(None) => {}
-            Err(e) => tracing::error!(user = %pass.user_id, error = %e, "daily pass failed; it will be retried"),
+            Err(e) => {
+                tracing::error!(user = %pass.user_id, error = %e, "daily pass failed; it will be retried")
+            }
         }
     }
     Ok(report)
@@ -262,7 +264,12 @@ impl DigestWorker {
         while !cancel.is_cancelled() {
             match run_round(&self.state, &self.worker, &self.options).await {
                 Ok(r) if r.passes > 0 => {
-                    tracing::info!(passes = r.passes, digests = r.digests, drafts = r.drafts, "daily passes done")
+                    tracing::info!(
+                        passes = r.passes,
+                        digests = r.digests,
+                        drafts = r.drafts,
+                        "daily passes done"
+                    )
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "finding due daily passes failed"),

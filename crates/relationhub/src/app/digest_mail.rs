@@ -32,7 +32,11 @@ pub struct DigestContent {
 }
 
 /// Gathers the digest for `user`; replies since `last_digest` (else the last 24 hours).
-pub async fn gather(st: &AppState, user: &User, last_digest: Option<DateTime<Utc>>) -> ApiResult<DigestContent> {
+pub async fn gather(
+    st: &AppState,
+    user: &User,
+    last_digest: Option<DateTime<Utc>>,
+) -> ApiResult<DigestContent> {
     let now = st.now();
     let store = &st.store;
     let first = PageRequest { first: DIGEST_ROWS, after: None };
@@ -114,7 +118,12 @@ pub fn render(user: &User, day: &str, c: &DigestContent, public_url: Option<&str
         let _ = writeln!(t, "  - To {to}: {}{}", line(&e.subject, 120), link(format!("/emails/{}", e.id)));
     }
     if c.draft_count > c.drafts.len() as i64 {
-        let _ = writeln!(t, "  … and {} more{}", c.draft_count - c.drafts.len() as i64, link("/emails".to_owned()));
+        let _ = writeln!(
+            t,
+            "  … and {} more{}",
+            c.draft_count - c.drafts.len() as i64,
+            link("/emails".to_owned())
+        );
     }
     let _ = writeln!(t, "\nReplies since the last digest ({}):", c.replies.len());
     for r in &c.replies {

@@ -77,7 +77,9 @@ fn default_days(field: &str, days: Option<Option<i32>>, current: Option<i32>) ->
         Some(Some(d)) if (MIN_CADENCE_DAYS..=MAX_CADENCE_DAYS).contains(&d) => Ok(Some(d)),
         Some(Some(d)) => Err(ApiError::bad_input(
             field,
-            format!("must be between {MIN_CADENCE_DAYS} and {MAX_CADENCE_DAYS} days, or null for none (got {d})"),
+            format!(
+                "must be between {MIN_CADENCE_DAYS} and {MAX_CADENCE_DAYS} days, or null for none (got {d})"
+            ),
         )),
     }
 }

@@ -47,13 +47,22 @@ impl DigestForm {
     pub fn fields(&self) -> Vec<Field> {
         let hint = "days; 0 = no cadence by default. Contacts on the default follow a change.";
         vec![
-            Field::new("High priority: stay in touch every", "stayInTouchDefaults.high", "number", &self.high).hint(hint),
-            Field::new("Medium priority: every", "stayInTouchDefaults.medium", "number", &self.medium).hint(hint),
+            Field::new(
+                "High priority: stay in touch every",
+                "stayInTouchDefaults.high",
+                "number",
+                &self.high,
+            )
+            .hint(hint),
+            Field::new("Medium priority: every", "stayInTouchDefaults.medium", "number", &self.medium)
+                .hint(hint),
             Field::new("Low priority: every", "stayInTouchDefaults.low", "number", &self.low).hint(hint),
-            Field::select("Daily digest email", "dailyDigest", &self.daily_digest, ON_OFF)
-                .hint("One email a day listing who is due, drafts waiting and replies; none when nobody is due."),
-            Field::select("Auto-draft follow-ups", "autoDraft", &self.auto_draft, ON_OFF)
-                .hint("At digest time, draft one email for each contact that became due, for you to approve."),
+            Field::select("Daily digest email", "dailyDigest", &self.daily_digest, ON_OFF).hint(
+                "One email a day listing who is due, drafts waiting and replies; none when nobody is due.",
+            ),
+            Field::select("Auto-draft follow-ups", "autoDraft", &self.auto_draft, ON_OFF).hint(
+                "At digest time, draft one email for each contact that became due, for you to approve.",
+            ),
             Field::new("Digest time", "digestTime", "time", &self.digest_time)
                 .required()
                 .hint("HH:MM in your time zone."),

@@ -55,7 +55,8 @@ async fn worker_state(app: &TestApp, clock: &ManualClock, data_dir: &std::path::
 
 fn outbox(dir: &std::path::Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir.join("outbox")) else { return Vec::new() };
-    let mut files: Vec<_> = entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
+    let mut files: Vec<_> =
+        entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
     files.sort();
     files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
 }
@@ -72,7 +73,11 @@ async fn both_workers(a: &AppState, b: &AppState) -> RoundReport {
     let opts = DigestOptions::default();
     let (ra, rb) = tokio::join!(run_round(a, "worker-a", &opts), run_round(b, "worker-b", &opts));
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
-    RoundReport { passes: ra.passes + rb.passes, digests: ra.digests + rb.digests, drafts: ra.drafts + rb.drafts }
+    RoundReport {
+        passes: ra.passes + rb.passes,
+        digests: ra.digests + rb.digests,
+        drafts: ra.drafts + rb.drafts,
+    }
 }
 
 async fn cadence_defaults_are_configurable_and_contacts_on_the_default_follow_them(kind: Kind) {
@@ -84,26 +89,39 @@ async fn cadence_defaults_are_configurable_and_contacts_on_the_default_follow_th
     assert_eq!(p["digestTime"], "08:00");
     assert!(p["nextDigestAt"].is_null(), "no pass scheduled while both are off");
 
-    let follows = create(&app, &token, json!({ "name": "Ada", "email": "ada@example.com", "priority": "HIGH" })).await;
-    assert_eq!((follows["stayInTouchDays"].clone(), follows["stayInTouchDefault"].clone()), (json!(30), json!(true)));
+    let follows =
+        create(&app, &token, json!({ "name": "Ada", "email": "ada@example.com", "priority": "HIGH" })).await;
+    assert_eq!(
+        (follows["stayInTouchDays"].clone(), follows["stayInTouchDefault"].clone()),
+        (json!(30), json!(true))
+    );
     let pinned = create(
         &app,
         &token,
         json!({ "name": "Bob", "email": "bob@example.com", "priority": "HIGH", "stayInTouchDays": 45 }),
     )
     .await;
-    assert_eq!((pinned["stayInTouchDays"].clone(), pinned["stayInTouchDefault"].clone()), (json!(45), json!(false)));
+    assert_eq!(
+        (pinned["stayInTouchDays"].clone(), pinned["stayInTouchDefault"].clone()),
+        (json!(45), json!(false))
+    );
 
-    let saved = update_prefs(&app, &token, json!({ "stayInTouchDefaults": { "high": 10, "low": null } })).await;
+    let saved =
+        update_prefs(&app, &token, json!({ "stayInTouchDefaults": { "high": 10, "low": null } })).await;
     assert_eq!(saved["preferences"]["stayInTouchDefaults"], json!({ "high": 10, "medium": 60, "low": null }));
     assert!(saved["reappliedContacts"].as_i64().unwrap() >= 1);
     let a = contact(&app, &token, follows["id"].as_str().unwrap()).await;
     assert_eq!(a["stayInTouchDays"], 10, "a contact on the default follows it");
-    assert_eq!(time(&a["nextTouchAt"]), time(&a["createdAt"]) + Duration::days(10), "and its due date with it");
+    assert_eq!(
+        time(&a["nextTouchAt"]),
+        time(&a["createdAt"]) + Duration::days(10),
+        "and its due date with it"
+    );
     let b = contact(&app, &token, pinned["id"].as_str().unwrap()).await;
     assert_eq!(b["stayInTouchDays"], 45, "a cadence set by hand stays");
 
-    let low = create(&app, &token, json!({ "name": "Low", "email": "low@example.com", "priority": "LOW" })).await;
+    let low =
+        create(&app, &token, json!({ "name": "Low", "email": "low@example.com", "priority": "LOW" })).await;
     assert!(low["stayInTouchDays"].is_null(), "LOW now defaults to no cadence");
     assert_eq!(contact(&app, &token, low["id"].as_str().unwrap()).await["touchStatus"], "NO_CADENCE");
 
@@ -113,7 +131,11 @@ async fn cadence_defaults_are_configurable_and_contacts_on_the_default_follow_th
         .await;
     assert_eq!(v["updateContact"]["contact"]["stayInTouchDays"], 60);
     let v = app
-        .gql_ok(&token, UPDATE_CONTACT, json!({ "input": { "id": pinned["id"], "stayInTouchDefault": true } }))
+        .gql_ok(
+            &token,
+            UPDATE_CONTACT,
+            json!({ "input": { "id": pinned["id"], "stayInTouchDefault": true } }),
+        )
         .await;
     assert_eq!(v["updateContact"]["contact"]["stayInTouchDays"], 10);
     assert_eq!(v["updateContact"]["contact"]["stayInTouchDefault"], true);
@@ -138,8 +160,14 @@ async fn one_digest_per_user_per_day_across_workers_restarts_and_a_crashed_pass(
     let clock = ManualClock::new();
     let app = TestApp::spawn_with_clock(kind, clock.clone()).await;
     let (token, user_id) = app.sign_up("owner@example.com").await;
-    let due = create(&app, &token, json!({ "name": "Ada Lovelace", "email": "ada@example.com", "stayInTouchDays": 1 })).await;
-    create(&app, &token, json!({ "name": "Later", "email": "later@example.com", "stayInTouchDays": 30 })).await;
+    let due = create(
+        &app,
+        &token,
+        json!({ "name": "Ada Lovelace", "email": "ada@example.com", "stayInTouchDays": 1 }),
+    )
+    .await;
+    create(&app, &token, json!({ "name": "Later", "email": "later@example.com", "stayInTouchDays": 30 }))
+        .await;
     let saved = update_prefs(
         &app,
         &token,
@@ -169,8 +197,12 @@ async fn one_digest_per_user_per_day_across_workers_restarts_and_a_crashed_pass(
     assert!(eml.contains("Ada Lovelace"), "{eml}");
     assert!(!eml.contains("Later ("), "a contact not due is not listed: {eml}");
     assert!(eml.contains("Drafts waiting for your approval (1)"), "the auto-draft is listed: {eml}");
-    assert!(eml.contains(&format!("https://crm.example.com/contacts/{}", due["id"].as_str().unwrap())), "{eml}");
-    let drafts = format!(r#"SELECT COUNT(*) FROM "emails" WHERE "userId" = '{user_id}' AND "status" = 'DRAFT'"#);
+    assert!(
+        eml.contains(&format!("https://crm.example.com/contacts/{}", due["id"].as_str().unwrap())),
+        "{eml}"
+    );
+    let drafts =
+        format!(r#"SELECT COUNT(*) FROM "emails" WHERE "userId" = '{user_id}' AND "status" = 'DRAFT'"#);
     assert_eq!(scalar(&app, &drafts).await, 1, "one auto-draft");
     let p = app.gql_ok(&token, PREFS, json!({})).await["me"]["preferences"].clone();
     assert!(time(&p["nextDigestAt"]) > clock.now(), "the next pass is tomorrow");
@@ -207,7 +239,8 @@ async fn one_digest_per_user_per_day_across_workers_restarts_and_a_crashed_pass(
     assert_eq!((r.passes, r.digests, r.drafts), (1, 1, 0), "{r:?}");
     assert_eq!(outbox(dir.path()).len(), 2);
     assert_eq!(scalar(&app, &drafts).await, 1, "auto-drafts are created once");
-    let sent = format!(r#"SELECT COUNT(*) FROM "digests" WHERE "userId" = '{user_id}' AND "status" = 'SENT'"#);
+    let sent =
+        format!(r#"SELECT COUNT(*) FROM "digests" WHERE "userId" = '{user_id}' AND "status" = 'SENT'"#);
     assert_eq!(scalar(&app, &sent).await, 2, "one per day");
 }
 
@@ -215,7 +248,8 @@ async fn nothing_due_means_no_digest_and_the_pass_moves_on(kind: Kind) {
     let clock = ManualClock::new();
     let app = TestApp::spawn_with_clock(kind, clock.clone()).await;
     let (token, user_id) = app.sign_up("owner@example.com").await;
-    create(&app, &token, json!({ "name": "Later", "email": "later@example.com", "stayInTouchDays": 30 })).await;
+    create(&app, &token, json!({ "name": "Later", "email": "later@example.com", "stayInTouchDays": 30 }))
+        .await;
     let saved = update_prefs(&app, &token, json!({ "dailyDigest": true, "autoDraft": true })).await;
     assert_eq!(saved["preferences"]["digestTime"], "08:00", "the default time");
     let slot = time(&saved["preferences"]["nextDigestAt"]);
@@ -225,7 +259,8 @@ async fn nothing_due_means_no_digest_and_the_pass_moves_on(kind: Kind) {
     let r = run_round(&a, "worker-a", &DigestOptions::default()).await.unwrap();
     assert_eq!((r.passes, r.digests, r.drafts), (1, 0, 0), "{r:?}");
     assert!(outbox(dir.path()).is_empty(), "no email");
-    let skipped = format!(r#"SELECT COUNT(*) FROM "digests" WHERE "userId" = '{user_id}' AND "status" = 'SKIPPED'"#);
+    let skipped =
+        format!(r#"SELECT COUNT(*) FROM "digests" WHERE "userId" = '{user_id}' AND "status" = 'SKIPPED'"#);
     assert_eq!(scalar(&app, &skipped).await, 1);
     let p = app.gql_ok(&token, PREFS, json!({})).await["me"]["preferences"].clone();
     assert_eq!(time(&p["nextDigestAt"]), slot + Duration::days(1), "tomorrow at 08:00 UTC");
