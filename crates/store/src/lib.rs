@@ -16,6 +16,7 @@ pub mod emails;
 pub mod error;
 pub mod history;
 pub mod import;
+pub mod mailbox_sync;
 pub mod mailboxes;
 pub mod migrate;
 pub mod page;

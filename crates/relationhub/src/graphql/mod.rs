@@ -15,6 +15,7 @@ pub mod error;
 pub mod guard;
 pub mod history;
 pub mod import;
+pub mod inbound;
 pub mod loaders;
 pub mod templates;
 pub mod types;
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     templates::TemplateQuery,
     history::HistoryQuery,
     ai::AiQuery,
+    inbound::InboundQuery,
 );
 
 /// All mutations.
@@ -44,6 +46,7 @@ pub struct MutationRoot(
     ai::AiMutation,
     delivery::DeliveryMutation,
     import::ImportMutation,
+    inbound::InboundMutation,
 );
 
 /// The executable schema.

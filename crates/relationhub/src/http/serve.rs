@@ -38,6 +38,7 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     let app = Application::build(config.clone(), store.clone()).await?;
     let addr = app.local_addr()?;
     delivery::metrics::describe();
+    crate::app::inbound::worker::describe_metrics();
     match config.delivery.outbox_dir() {
         Some(dir) => tracing::info!(
             outbox = %dir.display(),
@@ -50,13 +51,16 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     let cancel = tokio_util::sync::CancellationToken::new();
     let scheduler = delivery::Scheduler::new(app.shared().state.sender.clone());
     let scheduler = tokio::spawn(scheduler.run(cancel.clone()));
+    let mailboxes =
+        tokio::spawn(crate::app::inbound::worker::run(app.shared().state.clone(), cancel.clone()));
     // The first line of output; tests and scripts read the base URL from it.
     println!("RelationHub listening on http://{addr}");
     tracing::info!("open http://{addr}/ for the web app; the GraphQL API is at http://{addr}/graphql");
     tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "server ready");
     app.run_until(shutdown_signal()).await?;
-    tracing::info!("shutting down: in-flight requests finished, stopping the scheduler");
+    tracing::info!("shutting down: in-flight requests finished, stopping the scheduler and mailbox sync");
     cancel.cancel();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(15), mailboxes).await;
     // A send in progress finishes (it is bounded by the SMTP timeout); do not wait forever.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(30), scheduler).await;
     store.close().await;

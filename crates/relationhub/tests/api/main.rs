@@ -15,6 +15,7 @@ mod endpoints;
 mod history;
 mod import;
 mod inbound;
+mod inbound_sync;
 mod isolation;
 mod limits;
 mod templates;
