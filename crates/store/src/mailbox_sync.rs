@@ -45,6 +45,16 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// Gives up `owner`'s lease on a mailbox without recording an outcome (a pass cut short
+    /// by shutdown): the next process need not wait for the lease to run out.
+    pub async fn release_mailbox_lease(&self, id: &str, owner: &str) -> Result<()> {
+        const SQL: &str = r#"UPDATE "mailboxes" SET "leaseOwner" = NULL, "leaseUntil" = NULL,
+               "status" = CASE WHEN "lastError" IS NULL THEN 'IDLE' ELSE 'ERROR' END
+               WHERE "id" = $1 AND "leaseOwner" = $2"#;
+        on_db!(&self.db, p => sqlx::query(SQL).bind(id).bind(owner).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// Every mailbox id of every user (the worker watches them all; leases keep passes apart).
     pub async fn all_mailbox_ids(&self) -> Result<Vec<String>> {
         const SQL: &str = r#"SELECT "id" FROM "mailboxes" ORDER BY "id""#;

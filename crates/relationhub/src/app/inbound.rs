@@ -28,8 +28,8 @@ pub const MAX_MESSAGE_BYTES: u32 = 10 * 1024 * 1024;
 /// Messages read per folder per pass (the next pass continues from the checkpoint).
 pub const BATCH: usize = 500;
 
-/// What `connectMailbox` takes.
-#[derive(Debug, Clone)]
+/// What `connectMailbox` takes. No `Debug`: it holds the password.
+#[derive(Clone)]
 pub struct Connect {
     /// IMAP host.
     pub host: String,

@@ -129,7 +129,8 @@ impl ReviewItemNode {
         ID(self.0.id.clone())
     }
     /// Sender address.
-    async fn from(&self) -> &str {
+    #[graphql(name = "from")]
+    async fn sender(&self) -> &str {
         &self.0.from_address
     }
     /// Sender display name.

@@ -55,6 +55,11 @@ impl Chrome {
             Some("password") => "Password changed.",
             Some("revoked") => "Token revoked.",
             Some("default") => "Default template set.",
+            Some("connected") => "Mailbox connected; its first sync starts now.",
+            Some("synced") => "Sync finished.",
+            Some("disconnected") => "Mailbox disconnected.",
+            Some("aliases") => "Addresses saved.",
+            Some("ignored") => "Sender ignored.",
             _ => "",
         }
         .to_owned();

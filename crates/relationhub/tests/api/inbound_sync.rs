@@ -227,7 +227,9 @@ async fn the_worker_delivers_by_idle_and_one_failing_mailbox_never_stops_another
         println!("APPEND → RECEIVED entry with IDLE: {} ms", appended.elapsed().as_millis());
     }
     let m = mailbox_row(&app, &user_id, &bad).await;
-    assert_eq!(m.status, "ERROR", "still failing, and it did not hold up the other mailbox");
+    // Still failing (a retry may be running: SYNCING keeps the last error), and it did not
+    // hold up the other mailbox.
+    assert!(m.status != "IDLE" && m.last_error.is_some(), "{m:?}");
     cancel.cancel();
     tokio::time::timeout(Duration::from_secs(30), w).await.expect("the worker stops when asked").unwrap();
 }
@@ -288,3 +290,65 @@ async fn two_workers_on_one_database_file_each_message_once_and_resume_after_res
 }
 
 on_both!(two_workers_on_one_database_file_each_message_once_and_resume_after_restart);
+
+/// The web app without JavaScript: connect a mailbox (a wrong password shows beside its
+/// field), "Sync now", the Review page's "Add as contact" and "Ignore sender", "Disconnect".
+async fn the_mailboxes_and_review_pages_work_without_javascript(kind: Kind) {
+    use crate::web::Browser;
+    use reqwest::StatusCode;
+    let dv = Dovecot::start(&["cap"]).unwrap();
+    let app = TestApp::spawn_with(kind, &[("RELATIONHUB_SECRET_KEY", KEY)]).await;
+    let mut b = Browser::new(&app);
+    b.sign_up("web@example.com").await;
+    let settings = b.get("/settings").await;
+    assert!(settings.body.contains("href=\"/settings/mailboxes\""), "settings link to the Mailboxes section");
+    assert!(settings.body.contains("href=\"/review\""), "Review is in the navigation");
+    let page = b.get("/settings/mailboxes").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let port = dv.port.to_string();
+    let form = |password: &'static str| -> Vec<(&'static str, String)> {
+        [("host", "127.0.0.1"), ("security", "NONE"), ("username", "cap"), ("folders", "INBOX"), ("role", "CAPTURE")]
+            .into_iter()
+            .map(|(k, v)| (k, v.to_owned()))
+            .chain([("port", port.clone()), ("password", password.to_owned())])
+            .collect()
+    };
+    let bad = form("wrong");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = b.submit(&page, "/settings/mailboxes", &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("id=\"e-password\"") && refused.body.contains("Wrong username or password"), "{}", refused.body);
+    let good = form(PASSWORD);
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let done = b.submit(&page, "/settings/mailboxes", &good).await;
+    assert_eq!(done.location.as_deref(), Some("/settings/mailboxes?done=connected"), "{}", done.body);
+
+    let mut s = imap::login(&dv.endpoint("cap")).await.unwrap();
+    imap::append(&mut s, "INBOX", &msg("w1@x", "Nia <nia@else.org>", "web@example.com", "", "Hello there")).await.unwrap();
+    imap::append(&mut s, "INBOX", &msg("w2@x", "junk@else.org", "web@example.com", "", "Junk")).await.unwrap();
+    let page = b.get("/settings/mailboxes").await;
+    let id = page.body.split("/settings/mailboxes/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+    let synced = b.submit(&page, &format!("/settings/mailboxes/{id}/sync"), &[]).await;
+    assert_eq!(synced.location.as_deref(), Some("/settings/mailboxes?done=synced"));
+    let page = b.get("/settings/mailboxes?done=synced").await;
+    assert!(page.body.contains("Up to date") && page.body.contains("<td>2</td>"), "two queued for review: {}", page.body);
+
+    let review = b.get("/review").await;
+    assert!(review.body.contains("nia@else.org") && review.body.contains("junk@else.org"));
+    let ignored = b.submit(&review, "/review/ignore", &[("address", "junk@else.org")]).await;
+    assert_eq!(ignored.location.as_deref(), Some("/review?done=ignored"));
+    let review = b.get("/review").await;
+    assert!(!review.body.contains("junk@else.org"));
+    let item = review.body.split("/review/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+    let added = b.submit(&review, &format!("/review/{item}/add"), &[("name", "Nia Example")]).await;
+    let contact = added.location.expect("redirects to the new contact");
+    let contact_page = b.get(&contact).await;
+    assert!(contact_page.body.contains("Nia Example") && contact_page.body.contains("Hello there"), "filed into the history");
+
+    let page = b.get("/settings/mailboxes").await;
+    let gone = b.submit(&page, &format!("/settings/mailboxes/{id}/disconnect"), &[]).await;
+    assert_eq!(gone.location.as_deref(), Some("/settings/mailboxes?done=disconnected"));
+    assert!(b.get("/settings/mailboxes").await.body.contains("No mailbox connected yet."));
+}
+
+on_both!(the_mailboxes_and_review_pages_work_without_javascript);

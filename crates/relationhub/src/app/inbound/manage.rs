@@ -6,6 +6,9 @@ use domain::User;
 use inbound::imap::{self, Endpoint};
 use store::mailboxes::MailboxRow;
 
+/// How long "sync now" waits for its pass before answering (the pass goes on regardless).
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// What `updateMailbox` may change; `None` keeps the current value.
 #[derive(Debug, Clone, Default)]
 pub struct Update {
@@ -67,8 +70,14 @@ pub async fn update(st: &AppState, user: &User, id: &str, changes: Update) -> Ap
 #[tracing::instrument(skip_all, fields(op = "sync_mailbox_now", user = %user.id))]
 pub async fn sync_now(st: &AppState, user: &User, id: &str) -> ApiResult<MailboxRow> {
     get(st, user, id).await?;
-    // Its own lease owner: a request never shares a lease with the background worker.
+    // Its own lease owner: a request never shares a lease with the background worker. The pass
+    // runs in its own task, so a request that times out or is abandoned never cuts it short
+    // (which would leave the lease held); the answer waits for it a bounded time.
     let owner = format!("request-{}", domain::new_id());
-    sync_pass(st, id, &owner).await?;
+    let (state, mailbox) = (st.clone(), id.to_owned());
+    let pass = tokio::spawn(async move { sync_pass(&state, &mailbox, &owner).await });
+    if let Ok(joined) = tokio::time::timeout(ANSWER_WITHIN, pass).await {
+        joined.map_err(|e| ApiError::Internal(anyhow::anyhow!("sync task failed: {e}")))??;
+    }
     get(st, user, id).await
 }

@@ -67,7 +67,14 @@ async fn watch(st: AppState, id: String, owner: String, stop: CancellationToken)
     let mut backoff = FIRST_BACKOFF;
     while !stop.is_cancelled() {
         let pass = tokio::select! {
-            () = stop.cancelled() => break,
+            () = stop.cancelled() => {
+                // Cut short: what was filed is checkpointed; free the mailbox for the next
+                // process now rather than when the lease runs out.
+                if let Err(e) = st.store.release_mailbox_lease(&id, &owner).await {
+                    tracing::warn!(mailbox = %id, error = %e, "could not release the mailbox lease");
+                }
+                break;
+            }
             r = sync_pass(&st, &id, &owner) => r,
         };
         let wait = match pass {
