@@ -20,20 +20,19 @@ fn connect_vars(dv: &Dovecot, user: &str, password: &str) -> Value {
     json!({ "input": { "host": "127.0.0.1", "port": dv.port, "security": "NONE", "username": user, "password": password, "folders": ["INBOX"], "role": "CAPTURE" } })
 }
 
-/// Polls `check` until it holds or a generous deadline passes (no timing assertion).
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if check().await {
-            return;
+/// Polls `$cond` (an expression that may `.await`) until it holds or a generous deadline
+/// passes (no timing assertion).
+macro_rules! eventually {
+    ($what:expr, $cond:expr) => {{
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if $cond {
+                break;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for: {}", $what);
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for: {what}");
+    }};
 }
 
 async fn connect_mailbox_sync_and_review_over_graphql(kind: Kind) {
@@ -199,16 +198,14 @@ async fn the_worker_delivers_by_idle_and_one_failing_mailbox_never_stops_another
     let st = state_with(&app, Some(KEY), &[("RELATIONHUB_MAILBOX_POLL_SECS", "600")]);
     let cancel = CancellationToken::new();
     let w = tokio::spawn(worker::run(st, cancel.clone()));
-    eventually("the bad mailbox shows its error", || async {
+    eventually!("the bad mailbox shows its error", {
         let m = mailbox_row(&app, &user_id, &bad).await;
         m.status == "ERROR"
             && m.last_error.as_deref().is_some_and(|e| e.starts_with("wrong username or password"))
-    })
-    .await;
-    eventually("the good mailbox finished its first pass", || async {
+    });
+    eventually!("the good mailbox finished its first pass", {
         mailbox_row(&app, &user_id, &good).await.last_sync_at.is_some()
-    })
-    .await;
+    });
 
     let mut s = imap::login(&dv.endpoint("good")).await.unwrap();
     for i in 0..3 {
@@ -220,10 +217,9 @@ async fn the_worker_delivers_by_idle_and_one_failing_mailbox_never_stops_another
         )
         .await
         .unwrap();
-        eventually("the appended message is filed", || async {
+        eventually!("the appended message is filed", {
             history_count(&app, &ada, "RECEIVED").await == i + 1
-        })
-        .await;
+        });
         println!("APPEND → RECEIVED entry with IDLE: {} ms", appended.elapsed().as_millis());
     }
     let m = mailbox_row(&app, &user_id, &bad).await;
@@ -268,7 +264,7 @@ async fn two_workers_on_one_database_file_each_message_once_and_resume_after_res
     let (ca, cb) = (CancellationToken::new(), CancellationToken::new());
     let wa = tokio::spawn(worker::run(a, ca.clone()));
     let wb = tokio::spawn(worker::run(b.clone(), cb.clone()));
-    eventually("40 messages filed", || async { history_count(&app, &ada, "RECEIVED").await >= 40 }).await;
+    eventually!("40 messages filed", { history_count(&app, &ada, "RECEIVED").await >= 40 });
     ca.cancel();
     tokio::time::timeout(Duration::from_secs(30), wa).await.unwrap().unwrap();
     cb.cancel();
@@ -280,7 +276,7 @@ async fn two_workers_on_one_database_file_each_message_once_and_resume_after_res
     }
     let cc = CancellationToken::new();
     let wc = tokio::spawn(worker::run(b, cc.clone()));
-    eventually("45 messages filed", || async { history_count(&app, &ada, "RECEIVED").await >= 45 }).await;
+    eventually!("45 messages filed", { history_count(&app, &ada, "RECEIVED").await >= 45 });
     tokio::time::sleep(Duration::from_secs(2)).await; // a few more polls: nothing may be filed twice
     cc.cancel();
     tokio::time::timeout(Duration::from_secs(30), wc).await.unwrap().unwrap();

@@ -121,9 +121,8 @@ async fn sleep_or_wake(st: &AppState, stop: &CancellationToken, d: Duration) {
 async fn wait_for_news(st: &AppState, id: &str, stop: &CancellationToken) {
     let poll = st.config.inbound.poll_interval;
     if st.config.inbound.idle {
-        match idle(st, id, stop, poll.min(MAX_IDLE)).await {
-            Some(Woke::TimedOut | Woke::Changed | Woke::Stopped) => return,
-            None => {}
+        if idle(st, id, stop, poll.min(MAX_IDLE)).await.is_some() {
+            return;
         }
     }
     sleep_or_wake(st, stop, poll).await;
