@@ -134,7 +134,8 @@ impl ReviewItemNode {
         &self.0.from_address
     }
     /// Sender display name.
-    async fn from_name(&self) -> Option<&str> {
+    #[graphql(name = "fromName")]
+    async fn sender_name(&self) -> Option<&str> {
         self.0.from_name.as_deref()
     }
     /// Subject.

@@ -264,7 +264,7 @@ async fn two_workers_on_one_database_file_each_message_once_and_resume_after_res
     let (ca, cb) = (CancellationToken::new(), CancellationToken::new());
     let wa = tokio::spawn(worker::run(a, ca.clone()));
     let wb = tokio::spawn(worker::run(b.clone(), cb.clone()));
-    eventually!("40 messages filed", { history_count(&app, &ada, "RECEIVED").await >= 40 });
+    eventually!("40 messages filed", history_count(&app, &ada, "RECEIVED").await >= 40);
     ca.cancel();
     tokio::time::timeout(Duration::from_secs(30), wa).await.unwrap().unwrap();
     cb.cancel();
@@ -276,7 +276,7 @@ async fn two_workers_on_one_database_file_each_message_once_and_resume_after_res
     }
     let cc = CancellationToken::new();
     let wc = tokio::spawn(worker::run(b, cc.clone()));
-    eventually!("45 messages filed", { history_count(&app, &ada, "RECEIVED").await >= 45 });
+    eventually!("45 messages filed", history_count(&app, &ada, "RECEIVED").await >= 45);
     tokio::time::sleep(Duration::from_secs(2)).await; // a few more polls: nothing may be filed twice
     cc.cancel();
     tokio::time::timeout(Duration::from_secs(30), wc).await.unwrap().unwrap();
@@ -303,31 +303,49 @@ async fn the_mailboxes_and_review_pages_work_without_javascript(kind: Kind) {
     assert_eq!(page.status, StatusCode::OK);
     let port = dv.port.to_string();
     let form = |password: &'static str| -> Vec<(&'static str, String)> {
-        [("host", "127.0.0.1"), ("security", "NONE"), ("username", "cap"), ("folders", "INBOX"), ("role", "CAPTURE")]
-            .into_iter()
-            .map(|(k, v)| (k, v.to_owned()))
-            .chain([("port", port.clone()), ("password", password.to_owned())])
-            .collect()
+        [
+            ("host", "127.0.0.1"),
+            ("security", "NONE"),
+            ("username", "cap"),
+            ("folders", "INBOX"),
+            ("role", "CAPTURE"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_owned()))
+        .chain([("port", port.clone()), ("password", password.to_owned())])
+        .collect()
     };
     let bad = form("wrong");
     let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let refused = b.submit(&page, "/settings/mailboxes", &bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("id=\"e-password\"") && refused.body.contains("Wrong username or password"), "{}", refused.body);
+    assert!(
+        refused.body.contains("id=\"e-password\"") && refused.body.contains("Wrong username or password"),
+        "{}",
+        refused.body
+    );
     let good = form(PASSWORD);
     let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let done = b.submit(&page, "/settings/mailboxes", &good).await;
     assert_eq!(done.location.as_deref(), Some("/settings/mailboxes?done=connected"), "{}", done.body);
 
     let mut s = imap::login(&dv.endpoint("cap")).await.unwrap();
-    imap::append(&mut s, "INBOX", &msg("w1@x", "Nia <nia@else.org>", "web@example.com", "", "Hello there")).await.unwrap();
-    imap::append(&mut s, "INBOX", &msg("w2@x", "junk@else.org", "web@example.com", "", "Junk")).await.unwrap();
+    imap::append(&mut s, "INBOX", &msg("w1@x", "Nia <nia@else.org>", "web@example.com", "", "Hello there"))
+        .await
+        .unwrap();
+    imap::append(&mut s, "INBOX", &msg("w2@x", "junk@else.org", "web@example.com", "", "Junk"))
+        .await
+        .unwrap();
     let page = b.get("/settings/mailboxes").await;
     let id = page.body.split("/settings/mailboxes/").nth(1).unwrap().split('/').next().unwrap().to_owned();
     let synced = b.submit(&page, &format!("/settings/mailboxes/{id}/sync"), &[]).await;
     assert_eq!(synced.location.as_deref(), Some("/settings/mailboxes?done=synced"));
     let page = b.get("/settings/mailboxes?done=synced").await;
-    assert!(page.body.contains("Up to date") && page.body.contains("<td>2</td>"), "two queued for review: {}", page.body);
+    assert!(
+        page.body.contains("Up to date") && page.body.contains("<td>2</td>"),
+        "two queued for review: {}",
+        page.body
+    );
 
     let review = b.get("/review").await;
     assert!(review.body.contains("nia@else.org") && review.body.contains("junk@else.org"));
@@ -339,7 +357,10 @@ async fn the_mailboxes_and_review_pages_work_without_javascript(kind: Kind) {
     let added = b.submit(&review, &format!("/review/{item}/add"), &[("name", "Nia Example")]).await;
     let contact = added.location.expect("redirects to the new contact");
     let contact_page = b.get(&contact).await;
-    assert!(contact_page.body.contains("Nia Example") && contact_page.body.contains("Hello there"), "filed into the history");
+    assert!(
+        contact_page.body.contains("Nia Example") && contact_page.body.contains("Hello there"),
+        "filed into the history"
+    );
 
     let page = b.get("/settings/mailboxes").await;
     let gone = b.submit(&page, &format!("/settings/mailboxes/{id}/disconnect"), &[]).await;
