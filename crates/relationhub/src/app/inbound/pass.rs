@@ -195,7 +195,7 @@ impl Pass<'_> {
         }
         metrics::counter!("relationhub_inbound_messages_total", "outcome" => outcome.name()).increment(1);
         self.handled += 1;
-        if self.handled % 100 == 0 {
+        if self.handled.is_multiple_of(100) {
             let until = Utc::now() + Duration::minutes(LEASE_MINUTES);
             if !self
                 .st

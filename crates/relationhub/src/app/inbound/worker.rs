@@ -40,10 +40,11 @@ pub async fn run(st: AppState, cancel: CancellationToken) {
                     keep
                 });
                 for id in ids {
-                    if !tasks.contains_key(&id) {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = tasks.entry(id) {
                         let stop = cancel.child_token();
-                        let handle = tokio::spawn(watch(st.clone(), id.clone(), owner.clone(), stop.clone()));
-                        tasks.insert(id, (handle, stop));
+                        let id = slot.key().clone();
+                        let handle = tokio::spawn(watch(st.clone(), id, owner.clone(), stop.clone()));
+                        slot.insert((handle, stop));
                     }
                 }
             }
@@ -120,10 +121,8 @@ async fn sleep_or_wake(st: &AppState, stop: &CancellationToken, d: Duration) {
 /// most the poll interval, so the other folders are read that often), else the poll interval.
 async fn wait_for_news(st: &AppState, id: &str, stop: &CancellationToken) {
     let poll = st.config.inbound.poll_interval;
-    if st.config.inbound.idle {
-        if idle(st, id, stop, poll.min(MAX_IDLE)).await.is_some() {
-            return;
-        }
+    if st.config.inbound.idle && idle(st, id, stop, poll.min(MAX_IDLE)).await.is_some() {
+        return;
     }
     sleep_or_wake(st, stop, poll).await;
 }
