@@ -177,6 +177,38 @@ pub async fn fetch_new(
     limit: usize,
     max_size: u32,
 ) -> Result<FolderBatch> {
+    let state = select(session, folder).await?;
+    let uid_validity = state.uid_validity;
+    let after = match checkpoint {
+        Some(c) if c.uid_validity == uid_validity => Some(c.last_uid),
+        _ => None,
+    };
+    // Oldest first so the checkpoint can advance message by message; the cap keeps one pass
+    // bounded (the next pass continues from the checkpoint).
+    let uids = match after {
+        Some(last) => uids_after(session, last, limit).await?,
+        None => {
+            let mut u = uids_before(session, u32::MAX, since_days, usize::MAX).await?;
+            u.reverse();
+            u.truncate(limit);
+            u
+        }
+    };
+    let messages = fetch_uids(session, &uids, max_size).await?;
+    Ok(FolderBatch { uid_validity, messages })
+}
+
+/// A selected folder's identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FolderState {
+    /// UIDVALIDITY (0 when the server names none).
+    pub uid_validity: u32,
+    /// The UID the next message will get (1 when the server names none).
+    pub uid_next: u32,
+}
+
+/// Selects `folder`; a folder the server does not know is [`InboundError::FolderMissing`].
+pub async fn select(session: &mut Session, folder: &str) -> Result<FolderState> {
     let mailbox = timed(async {
         session.select(folder).await.map_err(|e| match e {
             async_imap::error::Error::No(_) => InboundError::FolderMissing(folder.to_owned()),
@@ -184,29 +216,53 @@ pub async fn fetch_new(
         })
     })
     .await?;
-    let uid_validity = mailbox.uid_validity.unwrap_or(0);
-    let after = match checkpoint {
-        Some(c) if c.uid_validity == uid_validity => Some(c.last_uid),
-        _ => None,
-    };
-    let query = match after {
-        Some(last) => format!("UID {}:*", last.saturating_add(1)),
-        None => {
-            let since = chrono::Utc::now() - chrono::Duration::days(i64::from(since_days));
-            format!("SINCE {}", since.format("%d-%b-%Y"))
-        }
-    };
+    Ok(FolderState {
+        uid_validity: mailbox.uid_validity.unwrap_or(0),
+        uid_next: mailbox.uid_next.unwrap_or(1),
+    })
+}
+
+/// UIDs of the selected folder above `after`, oldest first, at most `limit`.
+pub async fn uids_after(session: &mut Session, after: u32, limit: usize) -> Result<Vec<u32>> {
+    let query = format!("UID {}:*", after.saturating_add(1));
     let mut uids: Vec<u32> = timed(async { Ok(session.uid_search(&query).await?) })
         .await?
         .into_iter()
         // `UID n:*` always names the last message even when it is older than n.
-        .filter(|u| after.is_none_or(|last| *u > last))
+        .filter(|u| *u > after)
         .collect();
     uids.sort_unstable();
-    // Oldest first so the checkpoint can advance message by message; the cap keeps one pass
-    // bounded (the next pass continues from the checkpoint).
     uids.truncate(limit);
-    let mut messages = Vec::with_capacity(uids.len());
+    Ok(uids)
+}
+
+/// UIDs of the selected folder below `below` received in the last `since_days` days, newest
+/// first, at most `limit` (the first import of a folder walks back through these).
+pub async fn uids_before(
+    session: &mut Session,
+    below: u32,
+    since_days: u32,
+    limit: usize,
+) -> Result<Vec<u32>> {
+    if below <= 1 {
+        return Ok(Vec::new());
+    }
+    let since = chrono::Utc::now() - chrono::Duration::days(i64::from(since_days));
+    let query = format!("UID 1:{} SINCE {}", below - 1, since.format("%d-%b-%Y"));
+    let mut uids: Vec<u32> = timed(async { Ok(session.uid_search(&query).await?) })
+        .await?
+        .into_iter()
+        .filter(|u| *u < below)
+        .collect();
+    uids.sort_unstable_by(|a, b| b.cmp(a));
+    uids.truncate(limit);
+    Ok(uids)
+}
+
+/// Downloads the given UIDs of the selected folder (bodies only of messages up to `max_size`
+/// bytes), in the order given.
+pub async fn fetch_uids(session: &mut Session, uids: &[u32], max_size: u32) -> Result<Vec<FetchedMessage>> {
+    let mut by_uid = std::collections::HashMap::with_capacity(uids.len());
     for chunk in uids.chunks(200) {
         let set = chunk.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
         let sizes: Vec<(u32, u32)> = timed(async {
@@ -232,11 +288,68 @@ pub async fn fetch_new(
             .await?;
         }
         for (uid, size) in sizes {
-            messages.push(FetchedMessage { uid, size, raw: bodies.remove(&uid) });
+            by_uid.insert(uid, FetchedMessage { uid, size, raw: bodies.remove(&uid) });
         }
     }
-    messages.sort_by_key(|m| m.uid);
-    Ok(FolderBatch { uid_validity, messages })
+    // A message expunged meanwhile is simply absent.
+    Ok(uids.iter().filter_map(|u| by_uid.remove(u)).collect())
+}
+
+/// True when the server offers IDLE (RFC 2177).
+pub async fn supports_idle(session: &mut Session) -> Result<bool> {
+    timed(async { Ok(session.capabilities().await?.has_str("IDLE")) }).await
+}
+
+/// Why [`idle_wait`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Woke {
+    /// The server reported a change in the folder (a new message, most often).
+    Changed,
+    /// `max` passed without news.
+    TimedOut,
+    /// `stop` completed first.
+    Stopped,
+}
+
+/// Waits in IDLE on `folder` until the server reports a change, `max` passes, or `stop`
+/// completes. `seen` is the checkpoint the caller has handled: when the folder already holds
+/// mail after it (it arrived between the last pass and now, which IDLE would never report)
+/// this answers [`Woke::Changed`] at once. Consumes the session: the caller logs in afresh
+/// for the pass that follows.
+pub async fn idle_wait(
+    mut session: Session,
+    folder: &str,
+    seen: Option<Checkpoint>,
+    max: Duration,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<Woke> {
+    let now = select(&mut session, folder).await?;
+    let behind = match seen {
+        Some(c) => c.uid_validity != now.uid_validity || now.uid_next > c.last_uid.saturating_add(1),
+        None => true,
+    };
+    if behind {
+        let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
+        return Ok(Woke::Changed);
+    }
+    let mut handle = session.idle();
+    timed(async { Ok(handle.init().await?) }).await?;
+    let woke = {
+        let (wait, _interrupt) = handle.wait_with_timeout(max);
+        tokio::select! {
+            r = wait => match r? {
+                async_imap::extensions::idle::IdleResponse::NewData(_) => Woke::Changed,
+                async_imap::extensions::idle::IdleResponse::Timeout => Woke::TimedOut,
+                async_imap::extensions::idle::IdleResponse::ManualInterrupt => Woke::TimedOut,
+            },
+            () = stop => Woke::Stopped,
+        }
+    };
+    // Leave IDLE politely; a server that has gone away needs nothing more.
+    if let Ok(Ok(mut s)) = tokio::time::timeout(Duration::from_secs(5), handle.done()).await {
+        let _ = tokio::time::timeout(Duration::from_secs(5), s.logout()).await;
+    }
+    Ok(woke)
 }
 
 /// Appends a raw message to a folder (tests and tools).

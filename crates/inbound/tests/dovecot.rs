@@ -64,3 +64,61 @@ async fn a_first_pass_fetches_and_parses_every_message_of_a_batch() {
     assert_eq!(parsed, n);
     println!("fetched and parsed {n} messages in {secs:.2}s: {:.0} msg/s", n as f64 / secs);
 }
+
+/// IDLE reports a message appended while waiting, times out quietly, and answers at once when
+/// the folder already holds mail after the caller's checkpoint (mail that arrived between a
+/// pass and the IDLE, which IDLE itself would never report).
+#[tokio::test]
+async fn idle_reports_new_mail_and_mail_that_arrived_before_it_started() {
+    use imap::Woke;
+    use std::time::Duration;
+    let dv = Dovecot::start(&["idler"]).unwrap();
+    let ep = dv.endpoint("idler");
+    let mut s = imap::login(&ep).await.unwrap();
+    assert!(imap::supports_idle(&mut s).await.unwrap(), "Dovecot offers IDLE");
+    imap::append(&mut s, "INBOX", &msg("i1@x", "a@b.c", "one")).await.unwrap();
+    let state = imap::select(&mut s, "INBOX").await.unwrap();
+    let seen = Checkpoint { uid_validity: state.uid_validity, last_uid: state.uid_next - 1 };
+
+    let never = std::future::pending::<()>();
+    let stale = Checkpoint { last_uid: 0, ..seen };
+    let w = imap::idle_wait(
+        imap::login(&ep).await.unwrap(),
+        "INBOX",
+        Some(stale),
+        Duration::from_secs(60),
+        never,
+    )
+    .await;
+    assert_eq!(w.unwrap(), Woke::Changed, "mail after the checkpoint answers at once");
+
+    let w = imap::idle_wait(
+        imap::login(&ep).await.unwrap(),
+        "INBOX",
+        Some(seen),
+        Duration::from_secs(1),
+        std::future::pending(),
+    )
+    .await;
+    assert_eq!(w.unwrap(), Woke::TimedOut);
+
+    let waiter = tokio::spawn({
+        let ep = ep.clone();
+        async move {
+            let session = imap::login(&ep).await.unwrap();
+            imap::idle_wait(session, "INBOX", Some(seen), Duration::from_secs(120), std::future::pending())
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    imap::append(&mut s, "INBOX", &msg("i2@x", "a@b.c", "two")).await.unwrap();
+    let w = tokio::time::timeout(Duration::from_secs(60), waiter).await.unwrap().unwrap().unwrap();
+    assert_eq!(w, Woke::Changed);
+
+    // The first import walks back newest first.
+    imap::append(&mut s, "INBOX", &msg("i3@x", "a@b.c", "three")).await.unwrap();
+    imap::select(&mut s, "INBOX").await.unwrap();
+    assert_eq!(imap::uids_before(&mut s, u32::MAX, 30, 10).await.unwrap(), vec![3, 2, 1]);
+    assert_eq!(imap::uids_before(&mut s, 3, 30, 1).await.unwrap(), vec![2]);
+    assert_eq!(imap::uids_after(&mut s, 1, 10).await.unwrap(), vec![2, 3]);
+}

@@ -174,6 +174,8 @@ pub struct Config {
     /// `sendEmail` + `scheduleEmail` calls allowed per user per hour
     /// (`RELATIONHUB_SEND_LIMIT_PER_HOUR`, default 100).
     pub send_limit_per_hour: u32,
+    /// Mailbox sync: poll interval, days of the first import, IDLE.
+    pub inbound: crate::app::inbound::settings::InboundConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -303,7 +305,9 @@ impl Config {
         if send_limit_per_hour == 0 {
             return Err(ConfigError("RELATIONHUB_SEND_LIMIT_PER_HOUR must be at least 1".into()));
         }
+        let inbound = crate::app::inbound::settings::InboundConfig::from_settings(&settings)?;
         Ok(Config {
+            inbound,
             trusted_proxies,
             metrics_enabled,
             metrics_token,

@@ -18,6 +18,7 @@ pub mod error;
 pub mod follow_ups;
 pub mod history;
 pub mod import;
+pub mod mailbox_sync;
 pub mod mailboxes;
 pub mod migrate;
 pub mod page;

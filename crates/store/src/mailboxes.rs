@@ -124,6 +124,12 @@ impl Store {
         row.ok_or(StoreError::NotFound)
     }
 
+    /// A mailbox by id alone (the sync worker, which acts for every user).
+    pub async fn mailbox_by_id(&self, id: &str) -> Result<Option<MailboxRow>> {
+        const SQL: &str = concat!("SELECT ", mailbox_cols!(), r#" FROM "mailboxes" WHERE "id" = $1"#);
+        Ok(on_db!(&self.db, p => sqlx::query_as::<_, MailboxRow>(SQL).bind(id).fetch_optional(p).await)?)
+    }
+
     /// Changes a mailbox's folders and, when given, its encrypted password.
     pub async fn update_mailbox(
         &self,

@@ -2,15 +2,24 @@
 //! the password encrypted with `RELATIONHUB_SECRET_KEY`), list and disconnect mailboxes, and one
 //! sync pass over a mailbox that files each new message by the matching rules.
 //!
-//! Partial: the GraphQL fields, the background worker inside `serve` and the web pages are not
-//! wired yet; [`sync_pass`] is the unit they will call.
+//! Submodules: [`pass`] (one sync pass), [`worker`] (the background sync inside `serve`),
+//! [`manage`] (update, sync now), [`review`] (the review queue's actions), [`aliases`] (the
+//! user's other sending addresses) and [`settings`] (the typed configuration).
+
+pub mod aliases;
+pub mod manage;
+pub mod pass;
+pub mod review;
+pub mod settings;
+pub mod worker;
+
+pub use pass::{PassCounts, sync_pass};
 
 use super::{ApiError, ApiResult, AppState};
-use chrono::{Duration, Utc};
 use domain::inputs::NewHistoryEntry;
 use domain::validate::{HistoryContent, Metadata};
 use domain::{Direction, User};
-use inbound::imap::{self, Checkpoint, Endpoint, Security};
+use inbound::imap::{self, Endpoint, Security};
 use inbound::{ParsedMessage, SecretKey};
 use store::mailboxes::{MailboxRow, NewMailbox, ReviewRow};
 
@@ -18,11 +27,9 @@ use store::mailboxes::{MailboxRow, NewMailbox, ReviewRow};
 pub const MAX_MESSAGE_BYTES: u32 = 10 * 1024 * 1024;
 /// Messages read per folder per pass (the next pass continues from the checkpoint).
 pub const BATCH: usize = 500;
-/// Days of mail the first pass imports.
-pub const DEFAULT_SINCE_DAYS: u32 = 90;
 
-/// What `connectMailbox` takes.
-#[derive(Debug, Clone)]
+/// What `connectMailbox` takes. No `Debug`: it holds the password.
+#[derive(Clone)]
 pub struct Connect {
     /// IMAP host.
     pub host: String,
@@ -40,7 +47,7 @@ pub struct Connect {
     pub role: String,
 }
 
-fn secret_key(st: &AppState) -> ApiResult<SecretKey> {
+pub(crate) fn secret_key(st: &AppState) -> ApiResult<SecretKey> {
     let raw = st.config.settings.get("RELATIONHUB_SECRET_KEY").ok_or_else(|| {
         ApiError::bad_input(
             "password",
@@ -50,7 +57,7 @@ fn secret_key(st: &AppState) -> ApiResult<SecretKey> {
     SecretKey::from_base64(&raw).map_err(|e| ApiError::bad_input("password", e.to_string()))
 }
 
-fn security_name(s: Security) -> &'static str {
+pub(crate) fn security_name(s: Security) -> &'static str {
     match s {
         Security::Tls => "TLS",
         Security::StartTls => "STARTTLS",
@@ -58,7 +65,7 @@ fn security_name(s: Security) -> &'static str {
     }
 }
 
-fn security_of(s: &str) -> Security {
+pub(crate) fn security_of(s: &str) -> Security {
     match s {
         "STARTTLS" => Security::StartTls,
         "NONE" => Security::None,
@@ -101,7 +108,10 @@ pub async fn connect(st: &AppState, user: &User, input: Connect) -> ApiResult<Ma
         folders: folders.join("\n"),
         role: input.role,
     };
-    Ok(st.store.create_mailbox(&user.id, &new).await?)
+    let row = st.store.create_mailbox(&user.id, &new).await?;
+    // The worker starts on it at once instead of at its next look for new mailboxes.
+    st.inbound_wake.notify_waiters();
+    Ok(row)
 }
 
 /// The user's mailboxes.
@@ -121,100 +131,6 @@ pub async fn on_reply_received(_st: &AppState, _user_id: &str, _email_id: &str) 
     Ok(())
 }
 
-/// Counts of one pass.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct PassCounts {
-    /// Messages filed into history.
-    pub imported: i32,
-    /// Messages queued for review.
-    pub queued: i32,
-    /// Messages skipped (duplicate, ignored sender, oversized, unparseable).
-    pub skipped: i32,
-}
-
-/// One sync pass over a mailbox, under a lease owned by `owner`: fetches every folder from its
-/// checkpoint, files each message, advances the checkpoint, and records status and counts. A
-/// failure is stored as the mailbox's `lastError` (ERROR) and returned.
-#[tracing::instrument(skip_all, fields(op = "sync_mailbox", mailbox = %mailbox_id))]
-pub async fn sync_pass(st: &AppState, mailbox_id: &str, owner: &str) -> ApiResult<Option<PassCounts>> {
-    let Some(mb) = st.store.claim_mailbox(mailbox_id, owner, Utc::now() + Duration::minutes(10)).await?
-    else {
-        return Ok(None);
-    };
-    let started = std::time::Instant::now();
-    let result = run_pass(st, &mb).await;
-    let (err, counts) = match &result {
-        Ok(c) => (None, *c),
-        Err((msg, c)) => (Some(msg.clone()), *c),
-    };
-    metrics::histogram!("relationhub_inbound_sync_seconds").record(started.elapsed().as_secs_f64());
-    st.store.finish_mailbox_pass(&mb.id, owner, err.as_deref(), counts.imported, counts.queued).await?;
-    Ok(Some(counts))
-}
-
-async fn run_pass(st: &AppState, mb: &MailboxRow) -> Result<PassCounts, (String, PassCounts)> {
-    let mut counts = PassCounts::default();
-    let key =
-        secret_key(st).map_err(|_| ("RELATIONHUB_SECRET_KEY is missing or invalid".to_owned(), counts))?;
-    let password = key.decrypt(&mb.password_enc).map_err(|e| (e.to_string(), counts))?;
-    let ep = Endpoint {
-        host: mb.host.clone(),
-        port: u16::try_from(mb.port).unwrap_or(993),
-        security: security_of(&mb.security),
-        username: mb.username.clone(),
-        password,
-    };
-    let fail = |e: inbound::InboundError, c: PassCounts| {
-        metrics::counter!("relationhub_inbound_errors_total", "class" => e.class()).increment(1);
-        (e.to_string(), c)
-    };
-    let mut session = imap::login(&ep).await.map_err(|e| fail(e, counts))?;
-    let Ok(Some(user)) = st.store.user_by_id(&mb.user_id).await else {
-        return Err(("the mailbox's owner is gone".to_owned(), counts));
-    };
-    for folder in mb.folders.lines().filter(|f| !f.is_empty()) {
-        let cp = st
-            .store
-            .folder_checkpoint(&mb.id, folder)
-            .await
-            .map_err(|_| ("could not read the checkpoint".to_owned(), counts))?
-            .and_then(|(v, u)| {
-                Some(Checkpoint { uid_validity: u32::try_from(v).ok()?, last_uid: u32::try_from(u).ok()? })
-            });
-        let batch = imap::fetch_new(&mut session, folder, cp, DEFAULT_SINCE_DAYS, BATCH, MAX_MESSAGE_BYTES)
-            .await
-            .map_err(|e| fail(e, counts))?;
-        for m in &batch.messages {
-            metrics::counter!("relationhub_inbound_fetched_total").increment(1);
-            let outcome = match m.raw.as_deref().and_then(inbound::parse_message) {
-                Some(p) => file_message(st, &user, &mb.id, &p)
-                    .await
-                    .map_err(|_| ("could not store a message".to_owned(), counts))?,
-                None => Outcome::Skipped,
-            };
-            match outcome {
-                Outcome::Imported => counts.imported += 1,
-                Outcome::Queued => counts.queued += 1,
-                Outcome::Skipped => counts.skipped += 1,
-            }
-            metrics::counter!("relationhub_inbound_messages_total", "outcome" => outcome.name()).increment(1);
-            st.store
-                .set_folder_checkpoint(&mb.id, folder, i64::from(batch.uid_validity), i64::from(m.uid))
-                .await
-                .map_err(|_| ("could not save the checkpoint".to_owned(), counts))?;
-        }
-        if batch.messages.is_empty() && cp.is_none_or(|c| c.uid_validity != batch.uid_validity) {
-            let last = cp.filter(|c| c.uid_validity == batch.uid_validity).map_or(0, |c| c.last_uid);
-            let _ = st
-                .store
-                .set_folder_checkpoint(&mb.id, folder, i64::from(batch.uid_validity), i64::from(last))
-                .await;
-        }
-    }
-    let _ = session.logout().await;
-    Ok(counts)
-}
-
 /// How one message was handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -227,7 +143,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Outcome::Imported => "imported",
             Outcome::Queued => "queued",
@@ -236,7 +152,7 @@ impl Outcome {
     }
 }
 
-fn metadata(p: &ParsedMessage, mailbox_id: &str) -> serde_json::Value {
+pub(crate) fn metadata(p: &ParsedMessage, mailbox_id: &str) -> serde_json::Value {
     serde_json::json!({
         "messageId": p.message_id,
         "subject": p.subject,
@@ -247,7 +163,7 @@ fn metadata(p: &ParsedMessage, mailbox_id: &str) -> serde_json::Value {
     })
 }
 
-async fn add_entry(
+pub(crate) async fn add_entry(
     st: &AppState,
     user_id: &str,
     contact_id: &str,
@@ -295,7 +211,7 @@ async fn file_claimed(st: &AppState, user: &User, mailbox_id: &str, p: &ParsedMe
         on_reply_received(st, &user.id, &email_id).await?;
         return Ok(Outcome::Imported);
     }
-    if from == user.email.to_lowercase() {
+    if from == user.email.to_lowercase() || aliases::is_alias(st, &user.id, &from).await? {
         let mut filed = false;
         for to in &p.to {
             if let Some(c) = st.store.contact_id_by_email(&user.id, to).await? {

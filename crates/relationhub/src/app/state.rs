@@ -33,6 +33,9 @@ pub struct AppState {
     /// "Now" for business rules (cadences, due lists); the system clock in production, a
     /// [`domain::ManualClock`] in tests.
     pub clock: domain::SharedClock,
+    /// Wakes this process's mailbox sync worker (a mailbox was connected or changed, or a
+    /// sync was asked for).
+    pub inbound_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
         Ok(Self {
             sender,
             clock: Arc::new(domain::SystemClock),
+            inbound_wake: Arc::new(tokio::sync::Notify::new()),
             sends_by_user: Arc::new(RateLimiter::new(
                 config.send_limit_per_hour as usize,
                 Duration::from_secs(3600),

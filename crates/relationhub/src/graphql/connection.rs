@@ -5,6 +5,7 @@
 
 use super::context::state;
 use super::error::ApiError;
+use super::inbound::ReviewItemNode;
 use super::loaders::{CountKey, Loaders};
 use super::types::{
     ApiTokenNode, ContactNode, ConversationEntryNode, EmailNode, EmailTemplateNode, PageInfo,
@@ -40,6 +41,8 @@ pub enum CountQuery {
     ContactHistory(String),
     /// A user's live tokens.
     Tokens(String),
+    /// A user's review queue.
+    Review(String),
 }
 
 impl CountQuery {
@@ -52,6 +55,7 @@ impl CountQuery {
             CountQuery::Templates(user) => store.count_templates(user).await,
             CountQuery::History(user, contact) => store.count_history(user, contact).await,
             CountQuery::Tokens(user) => store.count_live_tokens(user).await,
+            CountQuery::Review(user) => store.count_review_items(user).await,
             CountQuery::ContactEmails(id) | CountQuery::ContactHistory(id) => {
                 let key = match self {
                     CountQuery::ContactEmails(_) => CountKey::Emails(id.clone()),
@@ -173,4 +177,12 @@ connection!(
     ApiTokenNode,
     "ApiTokenConnection",
     "ApiTokenEdge"
+);
+connection!(
+    ReviewItemConnection,
+    ReviewItemEdge,
+    store::mailboxes::ReviewRow,
+    ReviewItemNode,
+    "ReviewItemConnection",
+    "ReviewItemEdge"
 );

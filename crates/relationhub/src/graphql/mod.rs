@@ -16,6 +16,7 @@ pub mod follow_ups;
 pub mod guard;
 pub mod history;
 pub mod import;
+pub mod inbound;
 pub mod loaders;
 pub mod preferences;
 pub mod templates;
@@ -34,6 +35,7 @@ pub struct QueryRoot(
     history::HistoryQuery,
     ai::AiQuery,
     follow_ups::FollowUpQuery,
+    inbound::InboundQuery,
 );
 
 /// All mutations.
@@ -49,6 +51,7 @@ pub struct MutationRoot(
     import::ImportMutation,
     follow_ups::FollowUpMutation,
     preferences::PreferencesMutation,
+    inbound::InboundMutation,
 );
 
 /// The executable schema.

@@ -39,6 +39,7 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     let app = Application::build(config.clone(), store.clone()).await?;
     let addr = app.local_addr()?;
     delivery::metrics::describe();
+    crate::app::inbound::worker::describe_metrics();
     match config.delivery.outbox_dir() {
         Some(dir) => tracing::info!(
             outbox = %dir.display(),
@@ -55,20 +56,25 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     // The daily digest and auto-drafts, on the injected clock; safe beside other processes.
     let digests = crate::app::digest::DigestWorker::new(app.shared().state.clone(), digest_options);
     let digests = tokio::spawn(digests.run(cancel.clone()));
+    let mailboxes =
+        tokio::spawn(crate::app::inbound::worker::run(app.shared().state.clone(), cancel.clone()));
     // The first line of output; tests and scripts read the base URL from it.
     println!("RelationHub listening on http://{addr}");
     tracing::info!("open http://{addr}/ for the web app; the GraphQL API is at http://{addr}/graphql");
     tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "server ready");
     app.run_until(shutdown_signal()).await?;
-    tracing::info!(
-        "shutting down: in-flight requests finished, stopping the scheduler and the follow-up worker"
-    );
+    tracing::info!("shutting down: in-flight requests finished, stopping the background workers");
     cancel.cancel();
-    // A send in progress finishes (it is bounded by the SMTP timeout); do not wait forever.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), scheduler).await;
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), follow_ups).await;
-    // A pass cut short keeps its claim until the lease runs out; another process finishes it.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), digests).await;
+    // A send in progress finishes (it is bounded by the SMTP timeout), a digest pass cut short
+    // keeps its claim until its lease runs out (another process finishes it), a mailbox pass
+    // releases its lease: wait for all of them at once, but not forever.
+    let wait = |secs| std::time::Duration::from_secs(secs);
+    let _ = tokio::join!(
+        tokio::time::timeout(wait(15), mailboxes),
+        tokio::time::timeout(wait(30), scheduler),
+        tokio::time::timeout(wait(30), follow_ups),
+        tokio::time::timeout(wait(30), digests),
+    );
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

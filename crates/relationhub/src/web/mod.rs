@@ -11,8 +11,10 @@ pub mod contacts;
 pub mod editor;
 pub mod emails_list;
 pub mod follow_ups;
+pub mod mailboxes;
 pub mod page;
 pub mod paging;
+pub mod review;
 pub mod sending;
 pub mod session;
 pub mod settings;
@@ -63,6 +65,13 @@ pub fn routes() -> Router<Shared> {
         .route("/settings/password", post(settings::change_password))
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/settings/mailboxes", get(mailboxes::page).post(mailboxes::connect))
+        .route("/settings/mailboxes/{id}/sync", post(mailboxes::sync))
+        .route("/settings/mailboxes/{id}/disconnect", post(mailboxes::disconnect))
+        .route("/settings/aliases", post(mailboxes::save_aliases))
+        .route("/review", get(review::page))
+        .route("/review/{id}/add", post(review::add))
+        .route("/review/ignore", post(review::ignore))
         .route("/templates", get(templates_pages::list).post(templates_pages::create))
         .route("/templates/new", get(templates_pages::new_form))
         .route("/templates/{id}", get(templates_pages::edit_form).post(templates_pages::update))

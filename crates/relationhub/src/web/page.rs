@@ -56,6 +56,11 @@ impl Chrome {
             Some("revoked") => "Token revoked.",
             Some("default") => "Default template set.",
             Some("followups-stopped") => "Follow-ups stopped.",
+            Some("connected") => "Mailbox connected; its first sync starts now.",
+            Some("synced") => "Sync finished.",
+            Some("disconnected") => "Mailbox disconnected.",
+            Some("aliases") => "Addresses saved.",
+            Some("ignored") => "Sender ignored.",
             _ => "",
         }
         .to_owned();

@@ -1,5 +1,5 @@
-//! Inbound mail against a real Dovecot: the use-case layer's connect and sync pass (the
-//! GraphQL fields are not wired yet).
+//! Inbound mail against a real Dovecot: the use-case layer's connect and sync pass. The
+//! GraphQL API and the background worker are tested in `inbound_sync`.
 
 use crate::common::TestApp;
 use inbound::imap::{self, Security};
@@ -10,10 +10,16 @@ use relationhub::graphql::AppState;
 use std::sync::Arc;
 use testkit::{Kind, on_both};
 
-const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+pub const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
-fn state(app: &TestApp, key: Option<&str>) -> AppState {
+pub fn state(app: &TestApp, key: Option<&str>) -> AppState {
+    state_with(app, key, &[])
+}
+
+/// State over `app`'s database with these extra settings (as another process would have).
+pub fn state_with(app: &TestApp, key: Option<&str>, extra: &[(&str, &str)]) -> AppState {
     let mut pairs = vec![("RELATIONHUB_BIND", "127.0.0.1:0")];
+    pairs.extend_from_slice(extra);
     if let Some(k) = key {
         pairs.push(("RELATIONHUB_SECRET_KEY", k));
     }
@@ -34,12 +40,12 @@ fn connect_input(dv: &Dovecot, user: &str, password: &str) -> Connect {
     }
 }
 
-fn msg(id: &str, from: &str, to: &str, extra: &str, body: &str) -> Vec<u8> {
+pub fn msg(id: &str, from: &str, to: &str, extra: &str, body: &str) -> Vec<u8> {
     format!("From: {from}\r\nTo: {to}\r\nSubject: s {id}\r\nMessage-ID: <{id}>\r\n{extra}Date: Tue, 1 Dec 2026 07:00:00 +0000\r\n\r\n{body}\r\n")
         .into_bytes()
 }
 
-async fn history_count(app: &TestApp, contact: &str, direction: &str) -> i64 {
+pub async fn history_count(app: &TestApp, contact: &str, direction: &str) -> i64 {
     let sql = r#"SELECT COUNT(*) FROM "conversation_history" WHERE "contactId" = $1 AND CAST("direction" AS TEXT) = $2"#;
     match app.store.db() {
         store::Db::Postgres(p) => {

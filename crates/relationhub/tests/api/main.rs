@@ -17,6 +17,7 @@ mod follow_ups;
 mod history;
 mod import;
 mod inbound;
+mod inbound_sync;
 mod isolation;
 mod limits;
 mod templates;

@@ -59,6 +59,7 @@ macro_rules! embed_all {
                 "20251201000004_mailboxes",
                 "20251201000005_follow_ups",
                 "20251201000006_digest",
+                "20251201000007_mailbox_sync",
             ]
         )
     };
