@@ -2,10 +2,12 @@
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::outbox::{Event, emit};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql, like_contains};
 use crate::ts::{self, Ts};
 use domain::inputs::{ContactPatch, NewContact};
+use domain::webhook::EventType;
 use domain::{Contact, Priority};
 
 #[derive(sqlx::FromRow)]
@@ -158,11 +160,18 @@ impl Store {
         const SQL: &str = concat!(insert_contact_sql!(), " RETURNING ", contact_cols!());
         let now = Ts::now();
         let (days, next) = initial_cadence(new, cadence, now);
-        let row = on_db!(&self.db, p => bind_new_contact!(sqlx::query_as::<_, ContactRow>(SQL), user_id, new, now, days, next)
-            .fetch_one(p)
-            .await)
-        .map_err(fk_to_not_found)?;
-        Ok(row.into())
+        let contact = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = bind_new_contact!(sqlx::query_as::<_, ContactRow>(SQL), user_id, new, now, days, next)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(fk_to_not_found)?;
+            let contact = Contact::from(row);
+            emit!(&mut *tx, user_id, Event::new(EventType::ContactCreated, contact_data(&contact)))?;
+            tx.commit().await?;
+            contact
+        });
+        Ok(contact)
     }
 
     /// One of the user's contacts.
@@ -209,19 +218,27 @@ impl Store {
             let row = sqlx::query_as::<_, ContactRow>(
                 concat!("SELECT ", contact_cols!(), r#" FROM "contacts" WHERE "id" = $1"#))
                 .bind(id).fetch_one(&mut *tx).await?;
+            let contact = Contact::from(row);
+            emit!(&mut *tx, user_id, Event::new(EventType::ContactUpdated, contact_data(&contact)))?;
             tx.commit().await?;
-            row
+            contact
         });
-        Ok(row.into())
+        Ok(row)
     }
 
     /// Deletes one of the user's contacts (its emails and history go with it: ON DELETE CASCADE).
     pub async fn delete_contact(&self, user_id: &str, id: &str) -> Result<()> {
-        let done = on_db!(&self.db, p => sqlx::query(r#"DELETE FROM "contacts" WHERE "id" = $1 AND "userId" = $2"#)
-            .bind(id).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
+        let event = Event::new(EventType::ContactDeleted, serde_json::json!({ "id": id }));
+        on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let done = sqlx::query(r#"DELETE FROM "contacts" WHERE "id" = $1 AND "userId" = $2"#)
+                .bind(id).bind(user_id).execute(&mut *tx).await?.rows_affected();
+            if done == 0 {
+                return Err(StoreError::NotFound);
+            }
+            emit!(&mut *tx, user_id, event)?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 
@@ -347,6 +364,11 @@ pub(crate) fn patch_sql(user_id: &str, id: &str, patch: &ContactPatch) -> Sql {
     sql.push(r#" AND "userId" = "#).bind(Arg::Text(user_id.to_owned()));
     sql.push(concat!(" RETURNING ", contact_cols!()));
     sql
+}
+
+/// The `data` of a contact event: the contact as the API shows it.
+fn contact_data(c: &Contact) -> serde_json::Value {
+    serde_json::to_value(c).unwrap_or(serde_json::Value::Null)
 }
 
 /// A foreign-key failure on insert means the referenced user or contact is gone.

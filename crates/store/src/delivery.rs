@@ -17,9 +17,11 @@
 use crate::db::{Db, Store};
 use crate::emails::{EmailRow, email_cols};
 use crate::error::{Result, StoreError};
+use crate::outbox::{self, Event, emit};
 use crate::ts::{self, Ts};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
+use domain::webhook::EventType;
 use domain::{Email, EmailStatus};
 use sqlx::types::Json;
 use std::time::Duration;
@@ -166,16 +168,27 @@ impl Store {
                RETURNING "#,
             email_cols!()
         );
-        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(SQL)
-            .bind(Ts::new(send_at))
-            .bind(new_tracking_token())
-            .bind(Ts::now())
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(p)
-            .await)?;
+        let row = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = sqlx::query_as::<_, EmailRow>(SQL)
+                .bind(Ts::new(send_at))
+                .bind(new_tracking_token())
+                .bind(Ts::now())
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let email = row.map(Email::from);
+            if let Some(e) = &email {
+                let data = outbox::email_data(&e.id, &e.contact_id, &e.subject,
+                    serde_json::json!({ "scheduledAt": outbox::time(Ts::new(send_at)) }));
+                emit!(&mut *tx, user_id, Event::new(EventType::EmailScheduled, data))?;
+            }
+            tx.commit().await?;
+            email
+        });
         match row {
-            Some(row) => Ok(row.into()),
+            Some(email) => Ok(email),
             None => Err(self.refusal(user_id, id, &[], "only DRAFT or FAILED emails can be scheduled").await),
         }
     }
@@ -376,6 +389,9 @@ impl Store {
                         .bind(sent_at).bind(&row.contact_id)
                         .execute(&mut *tx).await?;
                     sqlx::query(refresh).bind(&row.contact_id).execute(&mut *tx).await?;
+                    let data = outbox::email_data(id, &row.contact_id, &row.subject, serde_json::json!({
+                        "sentAt": outbox::time(sent_at), "messageId": message_id }));
+                    emit!(&mut *tx, &row.user_id, Event::new(EventType::EmailSent, data))?;
                     tx.commit().await?;
                     true
                 }
@@ -407,11 +423,21 @@ impl Store {
     pub async fn mark_failed(&self, id: &str, worker: &str, error: &str) -> Result<bool> {
         const SQL: &str = r#"UPDATE "emails" SET "status" = 'FAILED', "sendAttempts" = "sendAttempts" + 1,
             "lastError" = $1, "nextAttemptAt" = NULL, "lockedBy" = NULL, "lockedUntil" = NULL, "updatedAt" = $2
-            WHERE "id" = $3 AND "lockedBy" = $4 AND "status" = 'SCHEDULED'"#;
-        let n = on_db!(&self.db, p => sqlx::query(SQL)
-            .bind(error).bind(Ts::now()).bind(id).bind(worker)
-            .execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(n == 1)
+            WHERE "id" = $3 AND "lockedBy" = $4 AND "status" = 'SCHEDULED'
+            RETURNING "userId", "contactId", "subject""#;
+        let done = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = sqlx::query_as::<_, (String, String, String)>(SQL)
+                .bind(error).bind(Ts::now()).bind(id).bind(worker)
+                .fetch_optional(&mut *tx).await?;
+            if let Some((user_id, contact_id, subject)) = &row {
+                let data = outbox::email_data(id, contact_id, subject, serde_json::json!({ "error": error }));
+                emit!(&mut *tx, user_id, Event::new(EventType::EmailFailed, data))?;
+            }
+            tx.commit().await?;
+            row.is_some()
+        });
+        Ok(done)
     }
 
     /// Gives a claimed email back untouched (no attempt counted), if `worker` still holds the
@@ -443,10 +469,22 @@ impl Store {
     /// email that is not SENT, or one already marked opened.
     pub async fn mark_opened(&self, token: &str) -> Result<bool> {
         const SQL: &str = r#"UPDATE "emails" SET "openedAt" = $1, "updatedAt" = $1
-            WHERE "trackingToken" = $2 AND "status" = 'SENT' AND "openedAt" IS NULL"#;
-        let n = on_db!(&self.db, p => sqlx::query(SQL)
-            .bind(Ts::now()).bind(token).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(n == 1)
+            WHERE "trackingToken" = $2 AND "status" = 'SENT' AND "openedAt" IS NULL
+            RETURNING "id", "userId", "contactId", "subject""#;
+        let now = Ts::now();
+        let done = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = sqlx::query_as::<_, (String, String, String, String)>(SQL)
+                .bind(now).bind(token).fetch_optional(&mut *tx).await?;
+            if let Some((id, user_id, contact_id, subject)) = &row {
+                let data = outbox::email_data(id, contact_id, subject,
+                    serde_json::json!({ "openedAt": outbox::time(now) }));
+                emit!(&mut *tx, user_id, Event::new(EventType::EmailOpened, data))?;
+            }
+            tx.commit().await?;
+            row.is_some()
+        });
+        Ok(done)
     }
 
     /// The email carrying `token` as its tracking token, whoever owns it (the pixel endpoint is

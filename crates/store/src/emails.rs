@@ -2,11 +2,13 @@
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::outbox::{self, Event, emit};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql};
 use crate::ts::{self, Ts};
 use domain::inputs::{EmailPatch, NewEmail};
 use domain::models::Delivery;
+use domain::webhook::EventType;
 use domain::{Email, EmailStatus, TemplateType};
 
 #[derive(sqlx::FromRow)]
@@ -158,7 +160,9 @@ impl Store {
                RETURNING "#,
             email_cols!()
         );
-        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(SQL)
+        let email = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = sqlx::query_as::<_, EmailRow>(SQL)
             .bind(domain::new_id())
             .bind(new.subject.as_str())
             .bind(new.body.as_str())
@@ -173,9 +177,19 @@ impl Store {
             .bind(Ts::now())
             .bind(&new.contact_id)
             .bind(user_id)
-            .fetch_optional(p)
-            .await)?;
-        row.map(Into::into).ok_or(StoreError::NotFound)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(row) = row else { return Err(StoreError::NotFound) };
+            let email = Email::from(row);
+            if email.status == EmailStatus::Draft {
+                let data = outbox::email_data(&email.id, &email.contact_id, &email.subject,
+                    serde_json::json!({ "status": "DRAFT" }));
+                emit!(&mut *tx, user_id, Event::new(EventType::EmailDrafted, data))?;
+            }
+            tx.commit().await?;
+            email
+        });
+        Ok(email)
     }
 
     /// One of the user's emails.

@@ -2,10 +2,12 @@
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::outbox::{self, Event, emit};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql};
 use crate::ts::Ts;
 use domain::inputs::NewHistoryEntry;
+use domain::webhook::EventType;
 use domain::{ConversationEntry, Direction};
 use sqlx::types::Json;
 
@@ -61,7 +63,8 @@ impl Store {
             WHERE "id" = (SELECT "id" FROM "emails"
                           WHERE "userId" = $3 AND "contactId" = $4 AND "status" = 'SENT'
                             AND "sentAt" <= $1 AND "repliedAt" IS NULL
-                          ORDER BY "sentAt" DESC, "id" LIMIT 1)"#;
+                          ORDER BY "sentAt" DESC, "id" LIMIT 1)
+            RETURNING "id", "subject""#;
         let at = new.timestamp.map(Ts::new).unwrap_or_else(Ts::now);
         let metadata = new.metadata.as_ref().map(|m| Json(m.as_value().clone()));
         let refresh = self.refresh_next_touch_sql();
@@ -79,17 +82,25 @@ impl Store {
                 .await?;
             let Some(row) = row else { return Err(StoreError::NotFound) };
             if new.direction == Direction::Received {
-                sqlx::query(MARK_REPLIED)
+                let replied = sqlx::query_as::<_, (String, String)>(MARK_REPLIED)
                     .bind(at).bind(Ts::now()).bind(user_id).bind(&new.contact_id)
-                    .execute(&mut *tx).await?;
+                    .fetch_optional(&mut *tx).await?;
+                if let Some((email_id, subject)) = replied {
+                    let data = outbox::email_data(&email_id, &new.contact_id, &subject,
+                        serde_json::json!({ "repliedAt": outbox::time(at) }));
+                    emit!(&mut *tx, user_id, Event::new(EventType::EmailReplied, data))?;
+                }
             }
+            let entry = ConversationEntry::from(row);
+            let data = serde_json::to_value(&entry).unwrap_or(serde_json::Value::Null);
+            emit!(&mut *tx, user_id, Event::new(EventType::ConversationLogged, data))?;
             // Any real contact, either direction, resets the stay-in-touch clock.
             sqlx::query(crate::touch::TOUCH).bind(at).bind(&new.contact_id).execute(&mut *tx).await?;
             sqlx::query(refresh).bind(&new.contact_id).execute(&mut *tx).await?;
             tx.commit().await?;
-            row
+            entry
         });
-        Ok(row.into())
+        Ok(row)
     }
 
     /// One of the user's entries.

@@ -18,6 +18,7 @@ pub mod history;
 pub mod import;
 pub mod mailboxes;
 pub mod migrate;
+pub mod outbox;
 pub mod page;
 pub mod preferences;
 pub mod sign_in;
@@ -29,6 +30,7 @@ pub mod touch;
 pub mod ts;
 pub mod url;
 pub mod users;
+pub mod webhooks;
 
 pub use contacts::{ContactFilter, ContactOrder};
 pub use db::{ConnectOptions, Db, Store};

@@ -18,6 +18,7 @@ pub mod preferences;
 pub mod state;
 pub mod templates;
 pub mod today;
+pub mod webhooks;
 pub mod tokens;
 
 pub use error::{ApiError, ApiResult, Code};

@@ -18,6 +18,7 @@ pub mod import;
 pub mod loaders;
 pub mod templates;
 pub mod types;
+pub mod webhooks;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 pub use context::{AppState, Viewer};
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     templates::TemplateQuery,
     history::HistoryQuery,
     ai::AiQuery,
+    webhooks::WebhookQuery,
 );
 
 /// All mutations.
@@ -44,6 +46,7 @@ pub struct MutationRoot(
     ai::AiMutation,
     delivery::DeliveryMutation,
     import::ImportMutation,
+    webhooks::WebhookMutation,
 );
 
 /// The executable schema.

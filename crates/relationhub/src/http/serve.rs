@@ -50,6 +50,8 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     let cancel = tokio_util::sync::CancellationToken::new();
     let scheduler = delivery::Scheduler::new(app.shared().state.sender.clone());
     let scheduler = tokio::spawn(scheduler.run(cancel.clone()));
+    let webhooks = crate::webhooks::Worker::new(app.shared().state.clone())?;
+    let webhooks = tokio::spawn(webhooks.run(cancel.clone()));
     // The first line of output; tests and scripts read the base URL from it.
     println!("RelationHub listening on http://{addr}");
     tracing::info!("open http://{addr}/ for the web app; the GraphQL API is at http://{addr}/graphql");
@@ -59,6 +61,9 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     cancel.cancel();
     // A send in progress finishes (it is bounded by the SMTP timeout); do not wait forever.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(30), scheduler).await;
+    // Posts in flight are bounded by the 10 s webhook timeout; unfinished ones are retried
+    // after their lease expires (at-least-once).
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(15), webhooks).await;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

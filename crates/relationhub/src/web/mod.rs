@@ -16,6 +16,7 @@ pub mod sending;
 pub mod session;
 pub mod settings;
 pub mod templates_pages;
+pub mod webhooks;
 pub mod today;
 
 use crate::http::Shared;
@@ -59,6 +60,12 @@ pub fn routes() -> Router<Shared> {
         .route("/settings/password", post(settings::change_password))
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/settings/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/settings/webhooks/{id}", get(webhooks::page).post(webhooks::update))
+        .route("/settings/webhooks/{id}/toggle", post(webhooks::toggle))
+        .route("/settings/webhooks/{id}/rotate", post(webhooks::rotate))
+        .route("/settings/webhooks/{id}/test", post(webhooks::test))
+        .route("/settings/webhooks/{id}/delete", post(webhooks::delete))
         .route("/templates", get(templates_pages::list).post(templates_pages::create))
         .route("/templates/new", get(templates_pages::new_form))
         .route("/templates/{id}", get(templates_pages::edit_form).post(templates_pages::update))

@@ -57,6 +57,7 @@ macro_rules! embed_all {
                 "20251201000002_user_preferences",
                 "20251201000003_stay_in_touch",
                 "20251201000004_mailboxes",
+                "20251201000008_webhooks",
             ]
         )
     };
