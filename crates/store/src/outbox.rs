@@ -87,7 +87,12 @@ impl crate::db::Store {
 }
 
 /// The `data` of an email event: which email, to whom, about what, plus `extra` fields.
-pub(crate) fn email_data(id: &str, contact_id: &str, subject: &str, extra: serde_json::Value) -> serde_json::Value {
+pub(crate) fn email_data(
+    id: &str,
+    contact_id: &str,
+    subject: &str,
+    extra: serde_json::Value,
+) -> serde_json::Value {
     let mut data = serde_json::json!({ "id": id, "contactId": contact_id, "subject": subject });
     if let (Some(map), serde_json::Value::Object(more)) = (data.as_object_mut(), extra) {
         map.extend(more);

@@ -192,8 +192,11 @@ impl Store {
 
     /// The user's endpoints, oldest first.
     pub async fn webhooks(&self, user_id: &str) -> Result<Vec<WebhookRow>> {
-        const SQL: &str =
-            concat!("SELECT ", webhook_cols!(), r#" FROM "webhooks" WHERE "userId" = $1 ORDER BY "createdAt", "id""#);
+        const SQL: &str = concat!(
+            "SELECT ",
+            webhook_cols!(),
+            r#" FROM "webhooks" WHERE "userId" = $1 ORDER BY "createdAt", "id""#
+        );
         Ok(on_db!(&self.db, p => sqlx::query_as::<_, WebhookRow>(SQL).bind(user_id).fetch_all(p).await)?)
     }
 
@@ -351,7 +354,13 @@ impl Store {
     }
 
     /// Records a failed attempt that will be retried at `next` (if `worker` still holds the lease).
-    pub async fn delivery_retry(&self, id: &str, worker: &str, a: &Attempt, next: DateTime<Utc>) -> Result<bool> {
+    pub async fn delivery_retry(
+        &self,
+        id: &str,
+        worker: &str,
+        a: &Attempt,
+        next: DateTime<Utc>,
+    ) -> Result<bool> {
         const SQL: &str = r#"UPDATE "webhook_deliveries" SET "attempts" = "attempts" + 1,
             "lastStatusCode" = $1, "lastDurationMs" = $2, "lastError" = $3, "nextAttemptAt" = $4,
             "lockedBy" = NULL, "lockedUntil" = NULL, "updatedAt" = $5

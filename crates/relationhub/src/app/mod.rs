@@ -18,8 +18,8 @@ pub mod preferences;
 pub mod state;
 pub mod templates;
 pub mod today;
-pub mod webhooks;
 pub mod tokens;
+pub mod webhooks;
 
 pub use error::{ApiError, ApiResult, Code};
 pub use state::AppState;

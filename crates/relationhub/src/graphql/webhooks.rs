@@ -255,12 +255,13 @@ impl WebhookQuery {
         after: Option<String>,
     ) -> async_graphql::Result<WebhookDeliveryConnection> {
         let me = user(ctx)?;
-        let after_id = match after {
-            None => None,
-            Some(c) => Some(decode_cursor(&c).ok_or_else(|| {
-                crate::app::ApiError::bad_input("after", "is not a cursor from this list")
-            })?),
-        };
+        let after_id =
+            match after {
+                None => None,
+                Some(c) => Some(decode_cursor(&c).ok_or_else(|| {
+                    crate::app::ApiError::bad_input("after", "is not a cursor from this list")
+                })?),
+            };
         let req = first_page_args(first, after_id.clone())?;
         let (rows, more) = webhooks::deliveries(state(ctx), me, &webhook_id, &req).await?;
         Ok(WebhookDeliveryConnection { rows, more, after: after_id.is_some() })
@@ -303,7 +304,11 @@ impl WebhookMutation {
     }
 
     /// Deletes an endpoint and its delivery log.
-    async fn delete_webhook(&self, ctx: &Context<'_>, input: WebhookIdInput) -> async_graphql::Result<DeletePayload> {
+    async fn delete_webhook(
+        &self,
+        ctx: &Context<'_>,
+        input: WebhookIdInput,
+    ) -> async_graphql::Result<DeletePayload> {
         let me = user(ctx)?;
         webhooks::delete(state(ctx), me, &input.id).await?;
         Ok(DeletePayload { deleted_id: input.id })

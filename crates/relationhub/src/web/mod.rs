@@ -16,8 +16,8 @@ pub mod sending;
 pub mod session;
 pub mod settings;
 pub mod templates_pages;
-pub mod webhooks;
 pub mod today;
+pub mod webhooks;
 
 use crate::http::Shared;
 use axum::Router;

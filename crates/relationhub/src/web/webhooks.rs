@@ -151,9 +151,12 @@ pub async fn list(State(shared): State<Shared>, auth: Auth, Query(d): Query<Done
 pub async fn create(State(shared): State<Shared>, posted: Posted<HashMap<String, String>>) -> WebResult {
     let Posted { auth, form } = posted;
     let description = Some(field(&form, "description"));
-    match webhooks::create(&shared.state, &auth.user, &field(&form, "url"), &ticked(&form), description).await {
+    match webhooks::create(&shared.state, &auth.user, &field(&form, "url"), &ticked(&form), description).await
+    {
         Ok((_, secret)) => show_list(&shared, &auth, &form, String::new(), secret, None).await,
-        Err(e @ ApiError::BadInput { .. }) => show_list(&shared, &auth, &form, e.to_string(), String::new(), None).await,
+        Err(e @ ApiError::BadInput { .. }) => {
+            show_list(&shared, &auth, &form, e.to_string(), String::new(), None).await
+        }
         Err(e) => Err(e.into()),
     }
 }

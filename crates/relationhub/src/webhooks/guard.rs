@@ -13,7 +13,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Why a destination was refused.
 #[derive(Debug, thiserror::Error)]
-#[error("destination refused: {0} resolves only to private, loopback, link-local or other non-public addresses")]
+#[error(
+    "destination refused: {0} resolves only to private, loopback, link-local or other non-public addresses"
+)]
 pub struct Refused(pub String);
 
 /// True for every address a webhook must not reach.
@@ -90,9 +92,24 @@ mod tests {
     #[test]
     fn non_public_addresses_are_forbidden_and_public_ones_are_not() {
         for bad in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "224.0.0.1",
-            "100.64.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "fd12::1", "ff02::1",
-            "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "224.0.0.1",
+            "100.64.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fe80::1",
+            "fc00::1",
+            "fd12::1",
+            "ff02::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
         ] {
             assert!(is_forbidden(bad.parse().unwrap()), "{bad} must be refused");
         }

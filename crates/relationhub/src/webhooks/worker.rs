@@ -99,8 +99,11 @@ impl Worker {
     /// One pass: claims due deliveries and posts them; returns how many it handled.
     pub async fn run_once(&self) -> store::Result<usize> {
         let now = self.state.now();
-        let due =
-            self.state.store.claim_webhook_deliveries(&self.id, now, now + TimeDelta::seconds(LEASE_SECS), BATCH).await?;
+        let due = self
+            .state
+            .store
+            .claim_webhook_deliveries(&self.id, now, now + TimeDelta::seconds(LEASE_SECS), BATCH)
+            .await?;
         let n = due.len();
         futures::stream::iter(due)
             .for_each_concurrent(CONCURRENCY, |d| async move {

@@ -19,5 +19,5 @@ mod isolation;
 mod limits;
 mod templates;
 mod touch;
-mod webhooks;
 mod web;
+mod webhooks;

@@ -60,7 +60,10 @@ async fn receive(State(script): State<Arc<Mutex<Script>>>, headers: HeaderMap, b
 
 impl Receiver {
     async fn start(statuses: &[u16]) -> Receiver {
-        let script = Arc::new(Mutex::new(Script { statuses: statuses.iter().copied().collect(), ..Default::default() }));
+        let script = Arc::new(Mutex::new(Script {
+            statuses: statuses.iter().copied().collect(),
+            ..Default::default()
+        }));
         let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(script.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -117,7 +120,8 @@ const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
 /// A server whose API accepts loopback webhook URLs (the tests' receiver is local).
 async fn spawn(kind: Kind) -> TestApp {
-    TestApp::spawn_with(kind, &[("RELATIONHUB_WEBHOOK_ALLOW_PRIVATE", "on"), ("RELATIONHUB_SECRET_KEY", KEY)]).await
+    TestApp::spawn_with(kind, &[("RELATIONHUB_WEBHOOK_ALLOW_PRIVATE", "on"), ("RELATIONHUB_SECRET_KEY", KEY)])
+        .await
 }
 
 /// The stored form of every webhook secret.
@@ -130,7 +134,9 @@ async fn stored_secrets(app: &TestApp) -> Vec<String> {
 }
 
 async fn create_hook(app: &TestApp, token: &str, url: &str, events: &[&str]) -> (String, String) {
-    let v = app.gql(Some(token), CREATE, json!({ "input": { "url": url, "events": events, "description": "test" } })).await;
+    let v = app
+        .gql(Some(token), CREATE, json!({ "input": { "url": url, "events": events, "description": "test" } }))
+        .await;
     let p = &data(&v)["createWebhook"];
     (p["webhook"]["id"].as_str().unwrap().to_owned(), p["secret"].as_str().unwrap().to_owned())
 }
@@ -141,7 +147,13 @@ async fn deliveries(app: &TestApp, token: &str, hook: &str) -> Vec<Value> {
 }
 
 /// Waits until every delivery of `hook` satisfies `done`.
-async fn wait_log(app: &TestApp, token: &str, hook: &str, n: usize, done: impl Fn(&Value) -> bool) -> Vec<Value> {
+async fn wait_log(
+    app: &TestApp,
+    token: &str,
+    hook: &str,
+    n: usize,
+    done: impl Fn(&Value) -> bool,
+) -> Vec<Value> {
     for _ in 0..600 {
         let list = deliveries(app, token, hook).await;
         if list.len() == n && list.iter().all(&done) {
@@ -175,7 +187,10 @@ fn python_verifies(secret: &str, r: &Received) -> bool {
     child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("ModuleNotFoundError"), "install standardwebhooks (scripts/test does): {stderr}");
+    assert!(
+        !stderr.contains("ModuleNotFoundError"),
+        "install standardwebhooks (scripts/test does): {stderr}"
+    );
     out.status.success() && String::from_utf8_lossy(&out.stdout).contains("verified")
 }
 
@@ -183,10 +198,14 @@ async fn events_are_signed_per_standard_webhooks_and_rotation_signs_twice(kind: 
     let app = spawn(kind).await;
     let receiver = Receiver::start(&[]).await;
     let (token, _) = app.sign_up("hooks@example.com").await;
-    let (hook, secret) = create_hook(&app, &token, &receiver.url(), &["contact.created", "contact.updated"]).await;
+    let (hook, secret) =
+        create_hook(&app, &token, &receiver.url(), &["contact.created", "contact.updated"]).await;
     assert!(secret.starts_with("whsec_"), "{secret}");
     let stored = stored_secrets(&app).await;
-    assert!(stored.iter().all(|s| s.starts_with("v1:") && !s.contains(&secret[6..])), "encrypted at rest: {stored:?}");
+    assert!(
+        stored.iter().all(|s| s.starts_with("v1:") && !s.contains(&secret[6..])),
+        "encrypted at rest: {stored:?}"
+    );
     let (cancel, _worker) = start_worker(&app, true, None);
 
     let contact = app.contact(&token, "Ada Lovelace").await;
@@ -220,10 +239,22 @@ async fn events_are_signed_per_standard_webhooks_and_rotation_signs_twice(kind: 
     assert!(log[0]["error"].is_null() && log[0]["deliveredAt"].is_string());
 
     // Rotation: the next delivery carries two signatures, one per secret; both verify.
-    let v = app.gql_ok(&token, "mutation($i: WebhookIdInput!) { rotateWebhookSecret(input: $i) { secret webhook { id } } }", json!({ "i": { "id": hook } })).await;
+    let v = app
+        .gql_ok(
+            &token,
+            "mutation($i: WebhookIdInput!) { rotateWebhookSecret(input: $i) { secret webhook { id } } }",
+            json!({ "i": { "id": hook } }),
+        )
+        .await;
     let new_secret = v["rotateWebhookSecret"]["secret"].as_str().unwrap().to_owned();
     assert_ne!(new_secret, secret);
-    let v = app.gql(Some(&token), "mutation($i: UpdateContactInput!) { updateContact(input: $i) { contact { id } } }", json!({ "i": { "id": contact, "company": "Analytical Engines" } })).await;
+    let v = app
+        .gql(
+            Some(&token),
+            "mutation($i: UpdateContactInput!) { updateContact(input: $i) { contact { id } } }",
+            json!({ "i": { "id": contact, "company": "Analytical Engines" } }),
+        )
+        .await;
     data(&v);
     let got = receiver.wait_for(2).await;
     assert_eq!(got.len(), 2, "conversation.logged was not subscribed");
@@ -238,7 +269,13 @@ async fn events_are_signed_per_standard_webhooks_and_rotation_signs_twice(kind: 
     assert!(python_verifies(&secret, r), "the old secret still verifies during the grace period");
 
     // "Send test event" reaches the endpoint whatever it subscribes to.
-    let v = app.gql(Some(&token), "mutation($i: WebhookIdInput!) { sendTestWebhookEvent(input: $i) { webhook { id } } }", json!({ "i": { "id": hook } })).await;
+    let v = app
+        .gql(
+            Some(&token),
+            "mutation($i: WebhookIdInput!) { sendTestWebhookEvent(input: $i) { webhook { id } } }",
+            json!({ "i": { "id": hook } }),
+        )
+        .await;
     data(&v);
     let got = receiver.wait_for(3).await;
     let body: Value = serde_json::from_str(&got[2].body).unwrap();
@@ -273,13 +310,34 @@ async fn bad_input_is_refused_and_changes_nothing(kind: Kind) {
     let (other, _) = app.sign_up("other@example.com").await;
     let v = app.gql(Some(&other), DELIVERIES, json!({ "id": hook })).await;
     assert_eq!(code(&v), "NOT_FOUND");
-    let v = app.gql(Some(&other), "mutation($i: UpdateWebhookInput!) { updateWebhook(input: $i) { webhook { id } } }", json!({ "i": { "id": hook, "url": "https://evil.example.com/" } })).await;
+    let v = app
+        .gql(
+            Some(&other),
+            "mutation($i: UpdateWebhookInput!) { updateWebhook(input: $i) { webhook { id } } }",
+            json!({ "i": { "id": hook, "url": "https://evil.example.com/" } }),
+        )
+        .await;
     assert_eq!(code(&v), "NOT_FOUND");
-    let v = app.gql(Some(&token), "mutation($i: UpdateWebhookInput!) { updateWebhook(input: $i) { webhook { id } } }", json!({ "i": { "id": hook, "events": ["email.sent", "nope"] } })).await;
+    let v = app
+        .gql(
+            Some(&token),
+            "mutation($i: UpdateWebhookInput!) { updateWebhook(input: $i) { webhook { id } } }",
+            json!({ "i": { "id": hook, "events": ["email.sent", "nope"] } }),
+        )
+        .await;
     assert_eq!(code(&v), "BAD_USER_INPUT");
     let v = app.gql_ok(&token, "{ webhooks { url events description } }", json!({})).await;
-    assert_eq!(v["webhooks"], json!([{ "url": "https://hooks.example.com/x", "events": ["email.sent"], "description": "test" }]));
-    let v = app.gql_ok(&token, "mutation($i: WebhookIdInput!) { deleteWebhook(input: $i) { deletedId } }", json!({ "i": { "id": hook } })).await;
+    assert_eq!(
+        v["webhooks"],
+        json!([{ "url": "https://hooks.example.com/x", "events": ["email.sent"], "description": "test" }])
+    );
+    let v = app
+        .gql_ok(
+            &token,
+            "mutation($i: WebhookIdInput!) { deleteWebhook(input: $i) { deletedId } }",
+            json!({ "i": { "id": hook } }),
+        )
+        .await;
     assert_eq!(v["deleteWebhook"]["deletedId"], hook.as_str());
 }
 
@@ -356,7 +414,13 @@ async fn endpoints_failing_for_a_day_fail_their_deliveries_and_get_disabled(kind
     clock.advance(chrono::Duration::hours(25));
     let log = wait_log(&app, &token, &hook, 5, |d| d["status"] == "FAILED").await;
     assert!(log.iter().all(|d| d["attempt"] == 2 && d["statusCode"] == 500), "{log:?}");
-    let v = app.gql_ok(&token, "query($id: ID!) { webhook(id: $id) { enabled disabledReason consecutiveFailures } }", json!({ "id": hook })).await;
+    let v = app
+        .gql_ok(
+            &token,
+            "query($id: ID!) { webhook(id: $id) { enabled disabledReason consecutiveFailures } }",
+            json!({ "id": hook }),
+        )
+        .await;
     assert_eq!(v["webhook"]["enabled"], false, "{v}");
     assert!(v["webhook"]["disabledReason"].as_str().unwrap().contains("HTTP 500"));
     // A disabled endpoint gets no new events; enabling it again clears the notice.
@@ -364,7 +428,10 @@ async fn endpoints_failing_for_a_day_fail_their_deliveries_and_get_disabled(kind
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(deliveries(&app, &token, &hook).await.len(), 5);
     let v = app.gql_ok(&token, "mutation($i: UpdateWebhookInput!) { updateWebhook(input: $i) { webhook { enabled disabledReason consecutiveFailures } } }", json!({ "i": { "id": hook, "enabled": true } })).await;
-    assert_eq!(v["updateWebhook"]["webhook"], json!({ "enabled": true, "disabledReason": null, "consecutiveFailures": 0 }));
+    assert_eq!(
+        v["updateWebhook"]["webhook"],
+        json!({ "enabled": true, "disabledReason": null, "consecutiveFailures": 0 })
+    );
     cancel.cancel();
 }
 
@@ -385,8 +452,9 @@ async fn no_delivery_is_lost_when_a_worker_dies_and_the_server_restarts(kind: Ki
     let third = app.contact(&token, "Katherine Johnson").await;
 
     // A new server process on the same database, with a new worker, after the lease expired.
-    let restarted =
-        app.spawn_beside(&[("RELATIONHUB_WEBHOOK_ALLOW_PRIVATE", "on"), ("RELATIONHUB_SECRET_KEY", KEY)]).await;
+    let restarted = app
+        .spawn_beside(&[("RELATIONHUB_WEBHOOK_ALLOW_PRIVATE", "on"), ("RELATIONHUB_SECRET_KEY", KEY)])
+        .await;
     let clock = domain::ManualClock::new();
     clock.advance(chrono::Duration::minutes(2));
     let (cancel, _worker) = start_worker(&restarted, true, Some(clock));
@@ -430,8 +498,16 @@ async fn an_event_whose_transaction_rolled_back_is_never_sent(kind: Kind) {
     let receiver = Receiver::start(&[]).await;
     let (token, user_id) = app.sign_up("hooks@example.com").await;
     let contact = app.contact(&token, "Rollback Me").await;
-    app.email_with_status(&user_id, &contact, "Hello", domain::EmailStatus::Sent, Some(chrono::Utc::now() - chrono::Duration::hours(1))).await;
-    let (hook, _) = create_hook(&app, &token, &receiver.url(), &["conversation.logged", "email.replied"]).await;
+    app.email_with_status(
+        &user_id,
+        &contact,
+        "Hello",
+        domain::EmailStatus::Sent,
+        Some(chrono::Utc::now() - chrono::Duration::hours(1)),
+    )
+    .await;
+    let (hook, _) =
+        create_hook(&app, &token, &receiver.url(), &["conversation.logged", "email.replied"]).await;
     let (cancel, _worker) = start_worker(&app, true, None);
     fail_touches_of(&app, kind, "Rollback Me").await;
 
@@ -469,8 +545,16 @@ async fn the_delivery_log_pages_newest_first(kind: Kind) {
     let page = &v["webhookDeliveries"];
     assert_eq!(page["nodes"].as_array().unwrap().len(), 2);
     assert_eq!(page["pageInfo"]["hasNextPage"], true);
-    let names: Vec<String> = page["nodes"].as_array().unwrap().iter()
-        .map(|n| serde_json::from_str::<Value>(n["payload"].as_str().unwrap()).unwrap()["data"]["name"].as_str().unwrap().to_owned())
+    let names: Vec<String> = page["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            serde_json::from_str::<Value>(n["payload"].as_str().unwrap()).unwrap()["data"]["name"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(names, ["C Three", "B Two"]);
     assert!(page["nodes"].as_array().unwrap().iter().all(|n| n["status"] == "PENDING" && n["attempt"] == 0));
@@ -483,6 +567,70 @@ async fn the_delivery_log_pages_newest_first(kind: Kind) {
     assert_eq!(code(&v), "BAD_USER_INPUT");
 }
 
+async fn the_settings_pages_create_test_log_and_delete_and_today_notices_a_disabled_hook(kind: Kind) {
+    use crate::web::Browser;
+    let app = spawn(kind).await;
+    let receiver = Receiver::start(&[]).await;
+    let mut b = Browser::new(&app);
+    b.sign_up("web@example.com").await;
+    let settings = b.get("/settings").await;
+    assert!(settings.body.contains("/settings/webhooks"), "settings link to the webhooks section");
+    let page = b.get("/settings/webhooks").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let url = receiver.url();
+    let bad = b.submit(&page, "/settings/webhooks", &[("url", url.as_str()), ("description", "CRM")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("at least one event type"), "{}", bad.body);
+    let done = b
+        .submit(
+            &page,
+            "/settings/webhooks",
+            &[("url", url.as_str()), ("description", "CRM"), ("ev_contact.created", "on")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let at = done.body.find("whsec_").expect("the secret is shown once");
+    let shown: String = done.body[at..].chars().take_while(|c| *c != '<').collect();
+    let secret =
+        shown.replace("&#x2f;", "/").replace("&#47;", "/").replace("&#x2b;", "+").replace("&#43;", "+");
+    let list = b.get("/settings/webhooks").await;
+    assert!(list.body.contains(&url) && !list.body.contains(&secret), "listed, secret not shown again");
+    let at = list.body.find("href=\"/settings/webhooks/").unwrap() + "href=\"/settings/webhooks/".len();
+    let id: String = list.body[at..].chars().take_while(|c| *c != '"').collect();
+
+    let (cancel, _worker) = start_worker(&app, true, None);
+    let hook_page = b.get(&format!("/settings/webhooks/{id}")).await;
+    assert!(hook_page.body.contains("Delivery log") && hook_page.body.contains("Send test event"));
+    let sent = b.submit(&hook_page, &format!("/settings/webhooks/{id}/test"), &[]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let got = receiver.wait_for(1).await;
+    assert!(got[0].body.contains("webhook.test"));
+    assert!(python_verifies(&secret, &got[0]));
+    let mut shown = String::new();
+    for _ in 0..200 {
+        shown = b.get(&format!("/settings/webhooks/{id}")).await.body;
+        if shown.contains("DELIVERED") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(shown.contains("DELIVERED") && shown.contains("webhook.test"), "{shown}");
+    cancel.cancel();
+
+    // Disabled after failures: Today says so.
+    app.sql(&format!(
+        r#"UPDATE "webhooks" SET "enabled" = false, "disabledAt" = '2026-01-01 00:00:00.000', "disabledReason" = 'disabled after 5 deliveries in a row failed for a day; last error: HTTP 500' WHERE "id" = '{id}'"#
+    ))
+    .await;
+    let today = b.get("/").await;
+    assert!(today.body.contains("was disabled") && today.body.contains("HTTP 500"), "{}", today.body);
+
+    let del = b.submit(&hook_page, &format!("/settings/webhooks/{id}/delete"), &[]).await;
+    assert_eq!(del.status, StatusCode::SEE_OTHER);
+    assert!(!b.get("/settings/webhooks").await.body.contains(&url));
+    assert!(!b.get("/").await.body.contains("was disabled"));
+}
+
 on_both!(
     events_are_signed_per_standard_webhooks_and_rotation_signs_twice,
     bad_input_is_refused_and_changes_nothing,
@@ -492,4 +640,5 @@ on_both!(
     no_delivery_is_lost_when_a_worker_dies_and_the_server_restarts,
     an_event_whose_transaction_rolled_back_is_never_sent,
     the_delivery_log_pages_newest_first,
+    the_settings_pages_create_test_log_and_delete_and_today_notices_a_disabled_hook,
 );
