@@ -72,18 +72,6 @@ impl Resolve for GuardedResolver {
     }
 }
 
-/// True when `err` (or anything it wraps) is a [`Refused`].
-pub fn was_refused(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = cur {
-        if e.downcast_ref::<Refused>().is_some() {
-            return true;
-        }
-        cur = e.source();
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -225,14 +225,16 @@ async fn drain(mut resp: reqwest::Response) {
 
 /// A transport error in plain words (never the whole chain of internals).
 fn describe(e: reqwest::Error) -> String {
-    if guard::was_refused(&e) {
-        let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(&e);
-        while let Some(inner) = cur {
-            if let Some(r) = inner.downcast_ref::<guard::Refused>() {
-                return r.to_string();
-            }
-            cur = inner.source();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(inner) = cur {
+        if let Some(r) = inner.downcast_ref::<guard::Refused>() {
+            return r.to_string();
         }
+        cur = inner.source();
+    }
+    // The connector may wrap the resolver's error in a way that hides its type; its text stays.
+    if format!("{e:?}").contains("destination refused") {
+        return "destination refused: the host resolves only to private, loopback, link-local or other non-public addresses".into();
     }
     if e.is_timeout() {
         "timed out after 10 s".into()
