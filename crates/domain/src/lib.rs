@@ -14,6 +14,7 @@ pub mod inputs;
 pub mod models;
 pub mod touch;
 pub mod validate;
+pub mod webhook;
 
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use enums::{Direction, EmailStatus, Priority, TemplateType, TokenKind};

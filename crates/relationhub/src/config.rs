@@ -176,6 +176,9 @@ pub struct Config {
     pub send_limit_per_hour: u32,
     /// Mailbox sync: poll interval, days of the first import, IDLE.
     pub inbound: crate::app::inbound::settings::InboundConfig,
+    /// Whether webhooks may reach private, loopback and link-local addresses
+    /// (`RELATIONHUB_WEBHOOK_ALLOW_PRIVATE=on`; off by default).
+    pub webhook_allow_private: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -195,6 +198,7 @@ impl std::fmt::Debug for Config {
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
             .field("introspection", &self.introspection)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("webhook_allow_private", &self.webhook_allow_private)
             .finish_non_exhaustive()
     }
 }
@@ -305,9 +309,20 @@ impl Config {
         if send_limit_per_hour == 0 {
             return Err(ConfigError("RELATIONHUB_SEND_LIMIT_PER_HOUR must be at least 1".into()));
         }
+        let webhook_allow_private =
+            match settings.get("RELATIONHUB_WEBHOOK_ALLOW_PRIVATE").as_deref().map(str::trim) {
+                None | Some("off") => false,
+                Some("on") => true,
+                Some(other) => {
+                    return Err(ConfigError(format!(
+                        "RELATIONHUB_WEBHOOK_ALLOW_PRIVATE={other:?}: expected on or off"
+                    )));
+                }
+            };
         let inbound = crate::app::inbound::settings::InboundConfig::from_settings(&settings)?;
         Ok(Config {
             inbound,
+            webhook_allow_private,
             trusted_proxies,
             metrics_enabled,
             metrics_token,

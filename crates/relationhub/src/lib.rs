@@ -14,3 +14,4 @@ pub mod http;
 pub mod seed;
 pub mod telemetry;
 pub mod web;
+pub mod webhooks;

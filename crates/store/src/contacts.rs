@@ -2,11 +2,13 @@
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::outbox::{Event, emit};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql, like_contains};
 use crate::ts::{self, Ts};
 use domain::inputs::{ContactPatch, NewContact};
 use domain::touch::CadenceDefaults;
+use domain::webhook::EventType;
 use domain::{Contact, Priority};
 
 #[derive(sqlx::FromRow)]
@@ -162,11 +164,18 @@ impl Store {
         let now = Ts::now();
         let defaults = self.cadence_defaults(user_id).await?;
         let initial = initial_cadence(new, cadence, &defaults, now);
-        let row = on_db!(&self.db, p => bind_new_contact!(sqlx::query_as::<_, ContactRow>(SQL), user_id, new, now, initial)
-            .fetch_one(p)
-            .await)
-        .map_err(fk_to_not_found)?;
-        Ok(row.into())
+        let contact = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = bind_new_contact!(sqlx::query_as::<_, ContactRow>(SQL), user_id, new, now, initial)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(fk_to_not_found)?;
+            let contact = Contact::from(row);
+            emit!(&mut *tx, user_id, Event::new(EventType::ContactCreated, contact_data(&contact)))?;
+            tx.commit().await?;
+            contact
+        });
+        Ok(contact)
     }
 
     /// One of the user's contacts.
@@ -215,10 +224,12 @@ impl Store {
             let row = sqlx::query_as::<_, ContactRow>(
                 concat!("SELECT ", contact_cols!(), r#" FROM "contacts" WHERE "id" = $1"#))
                 .bind(id).fetch_one(&mut *tx).await?;
+            let contact = Contact::from(row);
+            emit!(&mut *tx, user_id, Event::new(EventType::ContactUpdated, contact_data(&contact)))?;
             tx.commit().await?;
-            row
+            contact
         });
-        Ok(row.into())
+        Ok(row)
     }
 
     /// Deletes one of the user's contacts (its emails and history go with it: ON DELETE CASCADE).
@@ -228,18 +239,19 @@ impl Store {
     pub async fn delete_contact(&self, user_id: &str, id: &str) -> Result<()> {
         const ACTIVE: &str = r#"SELECT "id" FROM "follow_up_sequences"
             WHERE "userId" = $1 AND "contactId" = $2 AND "stoppedAt" IS NULL"#;
-        let done = on_db!(&self.db, p => {
+        let event = Event::new(EventType::ContactDeleted, serde_json::json!({ "id": id }));
+        on_db!(&self.db, p => {
             let mut tx = p.begin().await?;
             let ids: Vec<String> = sqlx::query_scalar(ACTIVE).bind(user_id).bind(id).fetch_all(&mut *tx).await?;
             crate::follow_ups::stop_sequences!(tx, ids, domain::FollowUpStopReason::ContactDeleted, Ts::now());
             let done = sqlx::query(r#"DELETE FROM "contacts" WHERE "id" = $1 AND "userId" = $2"#)
                 .bind(id).bind(user_id).execute(&mut *tx).await?.rows_affected();
+            if done == 0 {
+                return Err(StoreError::NotFound);
+            }
+            emit!(&mut *tx, user_id, event)?;
             tx.commit().await?;
-            done
         });
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
         Ok(())
     }
 
@@ -384,6 +396,11 @@ pub(crate) fn patch_sql(user_id: &str, id: &str, patch: &ContactPatch) -> Sql {
     sql.push(r#" AND "userId" = "#).bind(Arg::Text(user_id.to_owned()));
     sql.push(concat!(" RETURNING ", contact_cols!()));
     sql
+}
+
+/// The `data` of a contact event: the contact as the API shows it.
+fn contact_data(c: &Contact) -> serde_json::Value {
+    serde_json::to_value(c).unwrap_or(serde_json::Value::Null)
 }
 
 /// A foreign-key failure on insert means the referenced user or contact is gone.

@@ -18,9 +18,11 @@ use crate::db::{Db, Store};
 use crate::emails::{EmailRow, email_cols};
 use crate::error::{Result, StoreError};
 use crate::follow_ups::{FollowUpsArg, follow_ups_on_sent, insert_follow_ups};
+use crate::outbox::{self, Event, emit};
 use crate::ts::{self, Ts};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
+use domain::webhook::EventType;
 use domain::{Email, EmailStatus};
 use sqlx::types::Json;
 use std::time::Duration;
@@ -199,14 +201,20 @@ impl Store {
                 .bind(user_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            if let (Some(_), Some(follow_ups)) = (&row, follow_ups) {
-                insert_follow_ups!(tx, user_id, id, follow_ups);
+            let email = row.map(Email::from);
+            if let Some(e) = &email {
+                if let Some(follow_ups) = follow_ups {
+                    insert_follow_ups!(tx, user_id, id, follow_ups);
+                }
+                let data = outbox::email_data(&e.id, &e.contact_id, &e.subject,
+                    serde_json::json!({ "scheduledAt": outbox::time(Ts::new(send_at)) }));
+                emit!(&mut *tx, user_id, Event::new(EventType::EmailScheduled, data))?;
             }
             tx.commit().await?;
-            row
+            email
         });
         match row {
-            Some(row) => Ok(row.into()),
+            Some(email) => Ok(email),
             None => Err(self.refusal(user_id, id, &[], "only DRAFT or FAILED emails can be scheduled").await),
         }
     }
@@ -430,6 +438,9 @@ impl Store {
                         .execute(&mut *tx).await?;
                     sqlx::query(refresh).bind(&row.contact_id).execute(&mut *tx).await?;
                     follow_ups_on_sent!(tx, id, sent_at, now);
+                    let data = outbox::email_data(id, &row.contact_id, &row.subject, serde_json::json!({
+                        "sentAt": outbox::time(sent_at), "messageId": message_id }));
+                    emit!(&mut *tx, &row.user_id, Event::new(EventType::EmailSent, data))?;
                     tx.commit().await?;
                     true
                 }
@@ -462,21 +473,25 @@ impl Store {
     pub async fn mark_failed(&self, id: &str, worker: &str, error: &str) -> Result<bool> {
         const SQL: &str = r#"UPDATE "emails" SET "status" = 'FAILED', "sendAttempts" = "sendAttempts" + 1,
             "lastError" = $1, "nextAttemptAt" = NULL, "lockedBy" = NULL, "lockedUntil" = NULL, "updatedAt" = $2
-            WHERE "id" = $3 AND "lockedBy" = $4 AND "status" = 'SCHEDULED'"#;
+            WHERE "id" = $3 AND "lockedBy" = $4 AND "status" = 'SCHEDULED'
+            RETURNING "userId", "contactId", "subject""#;
         const STEP: &str = r#"UPDATE "follow_up_steps" SET "status" = 'FAILED', "lastError" = $1, "updatedAt" = $2
             WHERE "emailId" = $3 AND "status" = 'DRAFTED'"#;
         let now = Ts::now();
-        let n = on_db!(&self.db, p => {
+        let done = on_db!(&self.db, p => {
             let mut tx = p.begin().await?;
-            let n = sqlx::query(SQL).bind(error).bind(now).bind(id).bind(worker)
-                .execute(&mut *tx).await?.rows_affected();
-            if n == 1 {
+            let row = sqlx::query_as::<_, (String, String, String)>(SQL)
+                .bind(error).bind(now).bind(id).bind(worker)
+                .fetch_optional(&mut *tx).await?;
+            if let Some((user_id, contact_id, subject)) = &row {
                 sqlx::query(STEP).bind(error).bind(now).bind(id).execute(&mut *tx).await?;
+                let data = outbox::email_data(id, contact_id, subject, serde_json::json!({ "error": error }));
+                emit!(&mut *tx, user_id, Event::new(EventType::EmailFailed, data))?;
             }
             tx.commit().await?;
-            n
+            row.is_some()
         });
-        Ok(n == 1)
+        Ok(done)
     }
 
     /// Gives a claimed email back untouched (no attempt counted), if `worker` still holds the
@@ -508,10 +523,22 @@ impl Store {
     /// email that is not SENT, or one already marked opened.
     pub async fn mark_opened(&self, token: &str) -> Result<bool> {
         const SQL: &str = r#"UPDATE "emails" SET "openedAt" = $1, "updatedAt" = $1
-            WHERE "trackingToken" = $2 AND "status" = 'SENT' AND "openedAt" IS NULL"#;
-        let n = on_db!(&self.db, p => sqlx::query(SQL)
-            .bind(Ts::now()).bind(token).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(n == 1)
+            WHERE "trackingToken" = $2 AND "status" = 'SENT' AND "openedAt" IS NULL
+            RETURNING "id", "userId", "contactId", "subject""#;
+        let now = Ts::now();
+        let done = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = sqlx::query_as::<_, (String, String, String, String)>(SQL)
+                .bind(now).bind(token).fetch_optional(&mut *tx).await?;
+            if let Some((id, user_id, contact_id, subject)) = &row {
+                let data = outbox::email_data(id, contact_id, subject,
+                    serde_json::json!({ "openedAt": outbox::time(now) }));
+                emit!(&mut *tx, user_id, Event::new(EventType::EmailOpened, data))?;
+            }
+            tx.commit().await?;
+            row.is_some()
+        });
+        Ok(done)
     }
 
     /// The email carrying `token` as its tracking token, whoever owns it (the pixel endpoint is

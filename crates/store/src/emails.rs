@@ -2,11 +2,13 @@
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::outbox::{self, Event, emit};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql};
 use crate::ts::{self, Ts};
 use domain::inputs::{EmailPatch, NewEmail};
 use domain::models::Delivery;
+use domain::webhook::EventType;
 use domain::{Email, EmailStatus, TemplateType};
 
 #[derive(sqlx::FromRow)]
@@ -182,10 +184,22 @@ fn push_filter(sql: &mut Sql, user_id: &str, filter: &EmailFilter) {
 impl Store {
     /// Creates an email to one of the user's contacts; another user's contact is `NotFound`.
     pub async fn create_email(&self, user_id: &str, new: &NewEmail) -> Result<Email> {
-        let row = on_db!(&self.db, p => bind_new_email!(sqlx::query_as::<_, EmailRow>(INSERT_EMAIL), user_id, new)
-            .fetch_optional(p)
-            .await)?;
-        row.map(Into::into).ok_or(StoreError::NotFound)
+        let email = on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = bind_new_email!(sqlx::query_as::<_, EmailRow>(INSERT_EMAIL), user_id, new)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else { return Err(StoreError::NotFound) };
+            let email = Email::from(row);
+            if email.status == EmailStatus::Draft {
+                let data = outbox::email_data(&email.id, &email.contact_id, &email.subject,
+                    serde_json::json!({ "status": "DRAFT" }));
+                emit!(&mut *tx, user_id, Event::new(EventType::EmailDrafted, data))?;
+            }
+            tx.commit().await?;
+            email
+        });
+        Ok(email)
     }
 
     /// One of the user's emails.

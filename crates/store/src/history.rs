@@ -2,10 +2,12 @@
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::outbox::{self, Event, emit};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql};
 use crate::ts::Ts;
 use domain::inputs::NewHistoryEntry;
+use domain::webhook::EventType;
 use domain::{ConversationEntry, Direction};
 use sqlx::types::Json;
 
@@ -62,7 +64,8 @@ impl Store {
             WHERE "id" = (SELECT "id" FROM "emails"
                           WHERE "userId" = $3 AND "contactId" = $4 AND "status" = 'SENT'
                             AND "sentAt" <= $1 AND "repliedAt" IS NULL
-                          ORDER BY "sentAt" DESC, "id" LIMIT 1)"#;
+                          ORDER BY "sentAt" DESC, "id" LIMIT 1)
+            RETURNING "id", "subject""#;
         let at = new.timestamp.map(Ts::new).unwrap_or_else(Ts::now);
         let metadata = new.metadata.as_ref().map(|m| Json(m.as_value().clone()));
         let refresh = self.refresh_next_touch_sql();
@@ -80,9 +83,14 @@ impl Store {
                 .await?;
             let Some(row) = row else { return Err(StoreError::NotFound) };
             if new.direction == Direction::Received {
-                sqlx::query(MARK_REPLIED)
+                let replied = sqlx::query_as::<_, (String, String)>(MARK_REPLIED)
                     .bind(at).bind(Ts::now()).bind(user_id).bind(&new.contact_id)
-                    .execute(&mut *tx).await?;
+                    .fetch_optional(&mut *tx).await?;
+                if let Some((email_id, subject)) = replied {
+                    let data = outbox::email_data(&email_id, &new.contact_id, &subject,
+                        serde_json::json!({ "repliedAt": outbox::time(at) }));
+                    emit!(&mut *tx, user_id, Event::new(EventType::EmailReplied, data))?;
+                }
                 // The contact answered: every follow-up sequence to them started by then stops,
                 // here, so every path that files a RECEIVED entry gets it.
                 let ids: Vec<String> = sqlx::query_scalar(crate::follow_ups::ACTIVE_FOR_CONTACT)
@@ -90,13 +98,16 @@ impl Store {
                     .fetch_all(&mut *tx).await?;
                 crate::follow_ups::stop_sequences!(tx, ids, domain::FollowUpStopReason::Replied, Ts::now());
             }
+            let entry = ConversationEntry::from(row);
+            let data = serde_json::to_value(&entry).unwrap_or(serde_json::Value::Null);
+            emit!(&mut *tx, user_id, Event::new(EventType::ConversationLogged, data))?;
             // Any real contact, either direction, resets the stay-in-touch clock.
             sqlx::query(crate::touch::TOUCH).bind(at).bind(&new.contact_id).execute(&mut *tx).await?;
             sqlx::query(refresh).bind(&new.contact_id).execute(&mut *tx).await?;
             tx.commit().await?;
-            row
+            entry
         });
-        Ok(row.into())
+        Ok(row)
     }
 
     /// One of the user's entries.

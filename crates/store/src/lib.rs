@@ -21,6 +21,7 @@ pub mod import;
 pub mod mailbox_sync;
 pub mod mailboxes;
 pub mod migrate;
+pub mod outbox;
 pub mod page;
 pub mod preferences;
 pub mod sign_in;
@@ -32,6 +33,7 @@ pub mod touch;
 pub mod ts;
 pub mod url;
 pub mod users;
+pub mod webhooks;
 
 pub use contacts::{ContactFilter, ContactOrder};
 pub use db::{ConnectOptions, Db, Store};

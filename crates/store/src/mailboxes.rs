@@ -269,8 +269,20 @@ impl Store {
 
     /// Sets an email's `repliedAt` when unset.
     pub async fn mark_email_replied(&self, user_id: &str, email_id: &str, at: DateTime<Utc>) -> Result<()> {
-        const SQL: &str = r#"UPDATE "emails" SET "repliedAt" = $1, "updatedAt" = $2 WHERE "id" = $3 AND "userId" = $4 AND "repliedAt" IS NULL"#;
-        on_db!(&self.db, p => sqlx::query(SQL).bind(Ts::new(at)).bind(Ts::now()).bind(email_id).bind(user_id).execute(p).await.map(|_| ()))?;
+        const SQL: &str = r#"UPDATE "emails" SET "repliedAt" = $1, "updatedAt" = $2 WHERE "id" = $3 AND "userId" = $4 AND "repliedAt" IS NULL
+            RETURNING "contactId", "subject""#;
+        let at = Ts::new(at);
+        on_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            let row = sqlx::query_as::<_, (String, String)>(SQL).bind(at).bind(Ts::now()).bind(email_id).bind(user_id)
+                .fetch_optional(&mut *tx).await?;
+            if let Some((contact_id, subject)) = &row {
+                let data = crate::outbox::email_data(email_id, contact_id, subject,
+                    serde_json::json!({ "repliedAt": crate::outbox::time(at) }));
+                crate::outbox::emit!(&mut *tx, user_id, crate::outbox::Event::new(domain::webhook::EventType::EmailReplied, data))?;
+            }
+            tx.commit().await?;
+        });
         Ok(())
     }
 

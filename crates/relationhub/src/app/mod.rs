@@ -22,6 +22,7 @@ pub mod state;
 pub mod templates;
 pub mod today;
 pub mod tokens;
+pub mod webhooks;
 
 pub use error::{ApiError, ApiResult, Code};
 pub use state::AppState;

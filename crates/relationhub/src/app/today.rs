@@ -1,6 +1,7 @@
 //! The "Today" overview: drafts waiting, emails scheduled in the next 7 days, replies received
 //! in the last 7 days, failed sends with their reason, and the contacts due for a touch by their
-//! stay-in-touch cadence (most overdue first, high priority first among equals).
+//! stay-in-touch cadence (most overdue first, high priority first among equals), and a notice
+//! for each webhook disabled after repeated failed deliveries.
 
 use super::{ApiResult, AppState};
 use chrono::Duration;
@@ -28,6 +29,8 @@ pub struct Today {
     pub out_of_touch: Vec<Contact>,
     /// Names of every contact mentioned above, by id.
     pub names: HashMap<String, String>,
+    /// Webhooks disabled after repeated failed deliveries (shown as a notice).
+    pub disabled_webhooks: Vec<store::webhooks::WebhookRow>,
 }
 
 /// Gathers the Today overview for `user`.
@@ -38,7 +41,7 @@ pub async fn today(st: &AppState, user: &User) -> ApiResult<Today> {
     let first = PageRequest { first: SECTION_ROWS, after: None };
     let drafts_filter = EmailFilter { status: Some(EmailStatus::Draft), ..Default::default() };
     let failed_filter = EmailFilter { status: Some(EmailStatus::Failed), ..Default::default() };
-    let (drafts, draft_count, scheduled, replies, failed, out_of_touch) = futures::try_join!(
+    let (drafts, draft_count, scheduled, replies, failed, out_of_touch, disabled_webhooks) = futures::try_join!(
         store.list_emails_reading(
             &user.id,
             &drafts_filter,
@@ -57,6 +60,7 @@ pub async fn today(st: &AppState, user: &User) -> ApiResult<Today> {
             EmailColumns::WithoutBodies
         ),
         store.due_contacts(&user.id, store::Ts::new(now), false, &first),
+        store.disabled_webhooks(&user.id),
     )?;
     let out_of_touch: Vec<Contact> = out_of_touch.items.into_iter().map(|(c, _)| c).collect();
     let drafts: Vec<Email> = drafts.items.into_iter().map(|(e, _)| e).collect();
@@ -71,5 +75,5 @@ pub async fn today(st: &AppState, user: &User) -> ApiResult<Today> {
     ids.sort();
     ids.dedup();
     let names = store.contacts_by_ids(&user.id, &ids).await?.into_iter().map(|c| (c.id, c.name)).collect();
-    Ok(Today { drafts, draft_count, scheduled, replies, failed, out_of_touch, names })
+    Ok(Today { drafts, draft_count, scheduled, replies, failed, out_of_touch, names, disabled_webhooks })
 }

@@ -21,6 +21,7 @@ pub mod loaders;
 pub mod preferences;
 pub mod templates;
 pub mod types;
+pub mod webhooks;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 pub use context::{AppState, Viewer};
@@ -36,6 +37,7 @@ pub struct QueryRoot(
     ai::AiQuery,
     follow_ups::FollowUpQuery,
     inbound::InboundQuery,
+    webhooks::WebhookQuery,
 );
 
 /// All mutations.
@@ -52,6 +54,7 @@ pub struct MutationRoot(
     follow_ups::FollowUpMutation,
     preferences::PreferencesMutation,
     inbound::InboundMutation,
+    webhooks::WebhookMutation,
 );
 
 /// The executable schema.

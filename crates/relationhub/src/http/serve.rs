@@ -58,6 +58,8 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
     let digests = tokio::spawn(digests.run(cancel.clone()));
     let mailboxes =
         tokio::spawn(crate::app::inbound::worker::run(app.shared().state.clone(), cancel.clone()));
+    let webhooks = crate::webhooks::Worker::new(app.shared().state.clone())?;
+    let webhooks = tokio::spawn(webhooks.run(cancel.clone()));
     // The first line of output; tests and scripts read the base URL from it.
     println!("RelationHub listening on http://{addr}");
     tracing::info!("open http://{addr}/ for the web app; the GraphQL API is at http://{addr}/graphql");
@@ -74,6 +76,9 @@ pub async fn run(config: Config, args: ServeArgs) -> CliResult {
         tokio::time::timeout(wait(30), scheduler),
         tokio::time::timeout(wait(30), follow_ups),
         tokio::time::timeout(wait(30), digests),
+        // Posts in flight are bounded by the 10 s webhook timeout; unfinished ones are
+        // retried after their lease expires (at-least-once).
+        tokio::time::timeout(wait(15), webhooks),
     );
     store.close().await;
     Ok(ExitCode::SUCCESS)

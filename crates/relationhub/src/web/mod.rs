@@ -21,6 +21,7 @@ pub mod settings;
 pub mod settings_digest;
 pub mod templates_pages;
 pub mod today;
+pub mod webhooks;
 
 use crate::http::Shared;
 use axum::Router;
@@ -72,6 +73,12 @@ pub fn routes() -> Router<Shared> {
         .route("/review", get(review::page))
         .route("/review/{id}/add", post(review::add))
         .route("/review/ignore", post(review::ignore))
+        .route("/settings/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/settings/webhooks/{id}", get(webhooks::page).post(webhooks::update))
+        .route("/settings/webhooks/{id}/toggle", post(webhooks::toggle))
+        .route("/settings/webhooks/{id}/rotate", post(webhooks::rotate))
+        .route("/settings/webhooks/{id}/test", post(webhooks::test))
+        .route("/settings/webhooks/{id}/delete", post(webhooks::delete))
         .route("/templates", get(templates_pages::list).post(templates_pages::create))
         .route("/templates/new", get(templates_pages::new_form))
         .route("/templates/{id}", get(templates_pages::edit_form).post(templates_pages::update))

@@ -37,6 +37,14 @@ struct TodayPage {
     replies: Vec<Reply>,
     failed: Vec<EmailRow>,
     quiet: Vec<Quiet>,
+    disabled_hooks: Vec<DisabledHook>,
+}
+
+/// A webhook disabled after repeated failures, as noticed on Today.
+struct DisabledHook {
+    id: String,
+    url: String,
+    reason: String,
 }
 
 fn excerpt(text: &str) -> String {
@@ -79,6 +87,15 @@ pub async fn page(State(shared): State<Shared>, auth: Auth) -> WebResult {
         replies: t.replies.iter().map(reply).collect(),
         failed: rows(&t.failed),
         quiet: t.out_of_touch.iter().map(quiet).collect(),
+        disabled_hooks: t
+            .disabled_webhooks
+            .iter()
+            .map(|h| DisabledHook {
+                id: h.id.clone(),
+                url: h.url.clone(),
+                reason: h.disabled_reason.clone().unwrap_or_default(),
+            })
+            .collect(),
     };
     Ok(render(&view))
 }

@@ -23,3 +23,4 @@ mod limits;
 mod templates;
 mod touch;
 mod web;
+mod webhooks;

@@ -60,6 +60,7 @@ macro_rules! embed_all {
                 "20251201000005_follow_ups",
                 "20251201000006_digest",
                 "20251201000007_mailbox_sync",
+                "20251201000008_webhooks",
             ]
         )
     };

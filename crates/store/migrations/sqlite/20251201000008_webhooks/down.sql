@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS "webhook_deliveries";
+DROP TABLE IF EXISTS "webhooks";
