@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod drafting;
 pub mod emails;
 pub mod error;
+pub mod export;
 pub mod history;
 pub mod import;
 pub mod inbound;

@@ -10,6 +10,8 @@ pub mod contact_page;
 pub mod contacts;
 pub mod editor;
 pub mod emails_list;
+pub mod export_download;
+pub mod import_page;
 pub mod page;
 pub mod paging;
 pub mod sending;
@@ -59,6 +61,9 @@ pub fn routes() -> Router<Shared> {
         .route("/settings/password", post(settings::change_password))
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/settings/export/{format}", get(export_download::download))
+        .route("/import", get(import_page::page).post(import_page::commit).layer(import_limit()))
+        .route("/import/preview", post(import_page::preview).layer(import_limit()))
         .route("/templates", get(templates_pages::list).post(templates_pages::create))
         .route("/templates/new", get(templates_pages::new_form))
         .route("/templates/{id}", get(templates_pages::edit_form).post(templates_pages::update))
@@ -76,6 +81,11 @@ pub fn routes() -> Router<Shared> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+}
+
+/// Uploads to the import page carry a file of up to 10 MB (twice as base64 would not fit 1 MiB).
+fn import_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(crate::http::MAX_IMPORT_BODY_BYTES)
 }
 
 /// The 404 page for any path nothing else answers.

@@ -7,6 +7,7 @@ mod backup;
 mod bad_input;
 mod bench_seed;
 mod common;
+mod export;
 mod guide_sql;
 mod migrate;
 mod seed;
