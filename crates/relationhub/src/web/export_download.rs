@@ -37,7 +37,7 @@ pub async fn download(State(shared): State<Shared>, auth: Auth, Path(format): Pa
     // broken download instead of a silently truncated file.
     let outcome = futures::stream::once(async move {
         match task.await {
-            Ok(Ok(_)) => None,
+            Ok(Ok(_)) => None::<Result<Bytes, std::io::Error>>,
             Ok(Err(e)) => {
                 tracing::error!(error = ?e, "export failed");
                 Some(Err(std::io::Error::other("export failed")))

@@ -180,7 +180,7 @@ async fn a_bad_archive_restores_nothing_and_says_where(kind: Kind) {
     let (_, _, archive) = download(&app, &t1, "json").await;
     let mut v: Value = serde_json::from_str(&archive).unwrap();
     v["emails"][1]["contactId"] = json!("someone-elses-contact");
-    v["contacts"][0]["name"] = json!("");
+    v["contacts"][0]["name"] = json!("x".repeat(300));
     let (t2, u2) = app.sign_up("two@example.com").await;
     let r = import(&app, &t2, &v.to_string()).await;
     assert_eq!(r["committed"], false, "{r}");
@@ -221,14 +221,15 @@ async fn vcard_and_csv_downloads_import_back_into_the_same_contacts(kind: Kind) 
 async fn a_five_megabyte_import_goes_through_graphql_and_other_large_bodies_do_not(kind: Kind) {
     let app = TestApp::spawn(kind).await;
     let (token, _) = app.sign_up("big@example.com").await;
-    let note = "x".repeat(1000);
+    // Few, long rows: the point is the request size, not the row count.
+    let note = "x".repeat(9_900);
     let mut csv = String::from("name,email,notes\n");
-    for i in 0..5_000 {
+    for i in 0..510 {
         csv.push_str(&format!("Person {i},person{i}@example.com,\"{note}, {i}\"\n"));
     }
     assert!(csv.len() > 5_000_000);
     let r = import(&app, &token, &csv).await;
-    assert_eq!((r["created"].as_i64(), r["committed"].as_bool()), (Some(5_000), Some(true)), "{r}");
+    assert_eq!((r["created"].as_i64(), r["committed"].as_bool()), (Some(510), Some(true)), "{r}");
 
     let pad = "y".repeat(2 * 1024 * 1024);
     let big_query = json!({ "query": "query($p: String) { me { id } }", "variables": { "p": pad } });

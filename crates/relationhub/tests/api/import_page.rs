@@ -30,7 +30,7 @@ async fn upload_preview_then_import_without_javascript(kind: Kind) {
     let preview = b
         .post_multipart(
             "/import/preview",
-            &[("csrf", None, &token), ("format", None, ""), ("file", Some("people.csv"), CSV)],
+            &[("csrf", None, token.as_str()), ("format", None, ""), ("file", Some("people.csv"), CSV)],
         )
         .await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
@@ -40,14 +40,16 @@ async fn upload_preview_then_import_without_javascript(kind: Kind) {
     assert!(preview.body.contains("Nothing has been written yet."));
     assert!(!b.get("/contacts").await.body.contains("Grace Hopper"), "a preview writes nothing");
 
+    let (token2, format) = (csrf(&preview.body), hidden(&preview.body, "format"));
+    let (file_name, content) = (hidden(&preview.body, "fileName"), hidden(&preview.body, "contentBase64"));
     let done = b
         .post_multipart(
             "/import",
             &[
-                ("csrf", None, &csrf(&preview.body)),
-                ("format", None, &hidden(&preview.body, "format")),
-                ("fileName", None, &hidden(&preview.body, "fileName")),
-                ("contentBase64", None, &hidden(&preview.body, "contentBase64")),
+                ("csrf", None, token2.as_str()),
+                ("format", None, format.as_str()),
+                ("fileName", None, file_name.as_str()),
+                ("contentBase64", None, content.as_str()),
             ],
         )
         .await;
@@ -57,7 +59,7 @@ async fn upload_preview_then_import_without_javascript(kind: Kind) {
     assert!(contacts.contains("Grace Hopper") && contacts.contains("Ada Lovelace"), "{contacts}");
 
     let again = b
-        .post_multipart("/import/preview", &[("csrf", None, &token), ("file", Some("people.csv"), CSV)])
+        .post_multipart("/import/preview", &[("csrf", None, token.as_str()), ("file", Some("people.csv"), CSV)])
         .await;
     assert!(again.body.contains("data-count=\"unchanged\">2<"), "{}", again.body);
 }
@@ -68,11 +70,11 @@ async fn bad_rows_are_shown_with_their_lines_and_cannot_be_imported(kind: Kind) 
     b.sign_up("web@example.com").await;
     let token = csrf(&b.get("/import").await.body);
     let bad = "name,email\nAda,ada@example.com\nBob,not-an-email\n";
-    let p = b.post_multipart("/import/preview", &[("csrf", None, &token), ("file", Some("bad.csv"), bad)]).await;
+    let p = b.post_multipart("/import/preview", &[("csrf", None, token.as_str()), ("file", Some("bad.csv"), bad)]).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("<td>3</td>"), "the bad row's line: {}", p.body);
     assert!(!p.body.contains("name=\"contentBase64\""), "no Import button for a file with errors");
-    let none = b.post_multipart("/import/preview", &[("csrf", None, &token), ("file", Some("x.csv"), "")]).await;
+    let none = b.post_multipart("/import/preview", &[("csrf", None, token.as_str()), ("file", Some("x.csv"), "")]).await;
     assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(none.body.contains("Choose a file"));
 }

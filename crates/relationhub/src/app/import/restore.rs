@@ -104,7 +104,9 @@ fn check(data: &AccountData) -> Vec<RowError> {
             notes: c.notes.clone(),
             ..ContactFields::default()
         };
-        if let Err(e) = super::validate(&fields) {
+        if c.name.trim().is_empty() {
+            errors.push(RowError { line: i + 1, message: format!("contacts[{}]: name: must not be empty", i + 1) });
+        } else if let Err(e) = super::validate(&fields) {
             errors.push(RowError { line: i + 1, message: format!("contacts[{}]: {e}", i + 1) });
         }
         if !ids.insert(c.id.as_str()) {

@@ -50,23 +50,36 @@ fn first(e: &VCardEntry) -> String {
     e.values.first().and_then(text).unwrap_or_default()
 }
 
-fn birthday(e: &VCardEntry) -> Option<NaiveDate> {
-    match e.values.first()? {
-        VCardValue::PartialDateTime(d) => {
+fn date(v: &str) -> Option<NaiveDate> {
+    let v = v.trim();
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(v, "%Y%m%d"))
+        .or_else(|_| NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d"))
+        .or_else(|_| NaiveDate::parse_from_str(v.get(..8).unwrap_or(v), "%Y%m%d"))
+        .ok()
+}
+
+/// The birthday as `calcard` read it, else the raw `BDAY` value of the card: vCard 4.0 asks for
+/// `19900405`, but many exporters write `1990-04-05`, which `calcard` keeps only in part.
+fn birthday(e: &VCardEntry, card_text: &str) -> Option<NaiveDate> {
+    let parsed = match e.values.first() {
+        Some(VCardValue::PartialDateTime(d)) => {
             NaiveDate::from_ymd_opt(i32::from(d.year?), u32::from(d.month?), u32::from(d.day?))
         }
-        other => {
-            let v = text(other)?;
-            NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-                .or_else(|_| NaiveDate::parse_from_str(&v, "%Y%m%d"))
-                .or_else(|_| NaiveDate::parse_from_str(v.get(..10).unwrap_or(&v), "%Y-%m-%d"))
-                .ok()
-        }
-    }
+        Some(other) => text(other).as_deref().and_then(date),
+        None => None,
+    };
+    parsed.or_else(|| {
+        card_text.lines().find_map(|l| {
+            let (head, value) = l.split_once(':')?;
+            let name = head.split(';').next()?.rsplit('.').next()?;
+            name.eq_ignore_ascii_case("BDAY").then(|| date(value)).flatten()
+        })
+    })
 }
 
 /// Turns one parsed card into a row.
-fn row(line: usize, card: &VCard) -> Row {
+fn row(line: usize, card: &VCard, card_text: &str) -> Row {
     let mut fields = ContactFields::default();
     let (mut n, mut emails, mut phones, mut urls) = (None, Vec::new(), Vec::new(), Vec::new());
     for e in &card.entries {
@@ -87,7 +100,7 @@ fn row(line: usize, card: &VCard) -> Row {
                 fields.role = Some(first(e)).filter(|s| !s.is_empty());
             }
             VCardProperty::Url => urls.push(first(e)),
-            VCardProperty::Bday => fields.birthday = birthday(e),
+            VCardProperty::Bday => fields.birthday = birthday(e, card_text),
             VCardProperty::Note => fields.notes = Some(first(e)).filter(|s| !s.is_empty()),
             VCardProperty::Other(name) if name.eq_ignore_ascii_case("X-RELATIONHUB-PRIORITY") => {
                 fields.priority = first(e).to_ascii_uppercase().parse().ok();
@@ -123,7 +136,7 @@ pub fn rows(text: &str) -> (Vec<Row>, Vec<RowError>) {
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     for (line, card) in cards(text) {
         match VCard::parse(&card) {
-            Ok(card) => rows.push(row(line, &card)),
+            Ok(parsed) => rows.push(row(line, &parsed, &card)),
             Err(_) => errors.push(RowError { line, message: "not a readable vCard".into() }),
         }
     }
