@@ -44,7 +44,12 @@ impl Store {
     }
 
     /// One page of the user's rows of `T`, ids after `after` ("" for the first page), in id order.
-    pub async fn archive_page<T: ArchiveTable>(&self, user_id: &str, after: &str, limit: i64) -> Result<Vec<T>> {
+    pub async fn archive_page<T: ArchiveTable>(
+        &self,
+        user_id: &str,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<T>> {
         let rows = on_db!(&self.db, p => sqlx::query_as::<_, T>(T::PAGE_SQL)
             .bind(user_id).bind(after).bind(limit).fetch_all(p).await)?;
         Ok(rows)

@@ -123,12 +123,16 @@ pub async fn run_export(config: &Config, args: ExportArgs) -> CliResult {
                     bail!("export failed: {e}");
                 }
             };
-            tokio::fs::rename(&tmp, path).await.map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
+            tokio::fs::rename(&tmp, path)
+                .await
+                .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
             rows
         }
         None => {
             let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, tokio::io::stdout());
-            export_account(&store, &user, format, now, &mut out).await.map_err(|e| anyhow!("export failed: {e}"))?
+            export_account(&store, &user, format, now, &mut out)
+                .await
+                .map_err(|e| anyhow!("export failed: {e}"))?
         }
     };
     eprintln!("exported {rows} rows ({})", args.format);

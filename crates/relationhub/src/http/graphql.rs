@@ -57,7 +57,9 @@ pub async fn graphql(
         Err(refusal) => return refused(refusal, started),
     };
     if large
-        && !(checked.is_mutation && checked.single_root && checked.root_field.as_deref() == Some("importContacts"))
+        && !(checked.is_mutation
+            && checked.single_root
+            && checked.root_field.as_deref() == Some("importContacts"))
     {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     }

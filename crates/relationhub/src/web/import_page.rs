@@ -183,8 +183,12 @@ async fn run(shared: &Shared, auth: Auth, mp: Multipart, dry_run: bool) -> WebRe
             } else {
                 String::new()
             };
-            view.outcome =
-                Some(Outcome { report: ReportView::from(&report), rows, content_b64, file_name: up.file_name });
+            view.outcome = Some(Outcome {
+                report: ReportView::from(&report),
+                rows,
+                content_b64,
+                file_name: up.file_name,
+            });
             Ok(render(&view))
         }
         Err(e @ crate::app::ApiError::BadInput { .. }) => {

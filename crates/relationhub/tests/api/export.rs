@@ -135,7 +135,8 @@ async fn json_archive_round_trips_sqlite_to_postgres_and_back_row_for_row() {
     assert_eq!(r["committed"], true, "{r}");
     assert_eq!(snapshot(&c.store, &uc).await, original, "and back to SQLite, row for row");
     // The restored account works: its default template and scheduled email are where they were.
-    let v = c.gql_ok(&tc, "{ emails(first: 10, filter: { status: SCHEDULED }) { totalCount } }", json!({})).await;
+    let v =
+        c.gql_ok(&tc, "{ emails(first: 10, filter: { status: SCHEDULED }) { totalCount } }", json!({})).await;
     assert_eq!(v["emails"]["totalCount"], 1);
 }
 
@@ -152,7 +153,8 @@ async fn restoring_into_a_second_account_of_the_same_database_gets_fresh_ids(kin
     assert_eq!(two.emails.len(), one.emails.len());
     assert!(two.contacts.iter().all(|c| one.contacts.iter().all(|o| o.id != c.id)), "ids are new");
     let names = |s: &Snapshot| {
-        let mut n: Vec<_> = s.contacts.iter().map(|c| (c.name.clone(), c.notes.clone(), c.snoozed_until)).collect();
+        let mut n: Vec<_> =
+            s.contacts.iter().map(|c| (c.name.clone(), c.notes.clone(), c.snoozed_until)).collect();
         n.sort_by(|a, b| a.0.cmp(&b.0));
         n
     };
@@ -189,7 +191,13 @@ async fn a_bad_archive_restores_nothing_and_says_where(kind: Kind) {
     assert!(errors.iter().any(|e| e["message"].as_str().unwrap().starts_with("contacts[1]")), "{r}");
     let s = snapshot(&app.store, &u2).await;
     assert_eq!((s.contacts.len(), s.emails.len()), (0, 0), "nothing written");
-    let v = app.gql(Some(&t2), IMPORT, json!({ "input": { "content": "{\"format\":\"relationhub\",\"account\":{},\"version\":99}" } })).await;
+    let v = app
+        .gql(
+            Some(&t2),
+            IMPORT,
+            json!({ "input": { "content": "{\"format\":\"relationhub\",\"account\":{},\"version\":99}" } }),
+        )
+        .await;
     assert_eq!(crate::common::code(&v), "BAD_USER_INPUT");
 }
 
@@ -207,7 +215,10 @@ async fn vcard_and_csv_downloads_import_back_into_the_same_contacts(kind: Kind) 
     assert!(vcf.lines().all(|l| l.len() <= 75), "lines are folded: {vcf}");
     let (ct, _, csv) = download(&app, &t1, "csv").await;
     assert!(ct.starts_with("text/csv"), "{ct}");
-    assert!(csv.starts_with("name,email,phone,company,role,industry,linkedInUrl,priority,birthday,notes,"), "{csv}");
+    assert!(
+        csv.starts_with("name,email,phone,company,role,industry,linkedInUrl,priority,birthday,notes,"),
+        "{csv}"
+    );
     assert!(csv.contains("\"Analytical, Ltd\""), "{csv}");
     assert!(csv.contains("\"Line one\nsaid \"\"hi\"\", then left\""), "{csv}");
     for file in [vcf, csv] {
@@ -233,14 +244,8 @@ async fn a_five_megabyte_import_goes_through_graphql_and_other_large_bodies_do_n
 
     let pad = "y".repeat(2 * 1024 * 1024);
     let big_query = json!({ "query": "query($p: String) { me { id } }", "variables": { "p": pad } });
-    let resp = app
-        .client()
-        .post(app.url("/graphql"))
-        .bearer_auth(&token)
-        .json(&big_query)
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        app.client().post(app.url("/graphql")).bearer_auth(&token).json(&big_query).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE, "only importContacts may be large");
     let anonymous = json!({ "query": IMPORT, "variables": { "input": { "content": pad } } });
     let resp = app.client().post(app.url("/graphql")).json(&anonymous).send().await.unwrap();
@@ -264,10 +269,16 @@ impl tokio::io::AsyncWrite for Recorder {
         self.bytes.extend_from_slice(buf);
         std::task::Poll::Ready(Ok(buf.len()))
     }
-    fn poll_flush(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         std::task::Poll::Ready(Ok(()))
     }
-    fn poll_shutdown(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         std::task::Poll::Ready(Ok(()))
     }
 }

@@ -59,7 +59,10 @@ async fn upload_preview_then_import_without_javascript(kind: Kind) {
     assert!(contacts.contains("Grace Hopper") && contacts.contains("Ada Lovelace"), "{contacts}");
 
     let again = b
-        .post_multipart("/import/preview", &[("csrf", None, token.as_str()), ("file", Some("people.csv"), CSV)])
+        .post_multipart(
+            "/import/preview",
+            &[("csrf", None, token.as_str()), ("file", Some("people.csv"), CSV)],
+        )
         .await;
     assert!(again.body.contains("data-count=\"unchanged\">2<"), "{}", again.body);
 }
@@ -70,11 +73,15 @@ async fn bad_rows_are_shown_with_their_lines_and_cannot_be_imported(kind: Kind) 
     b.sign_up("web@example.com").await;
     let token = csrf(&b.get("/import").await.body);
     let bad = "name,email\nAda,ada@example.com\nBob,not-an-email\n";
-    let p = b.post_multipart("/import/preview", &[("csrf", None, token.as_str()), ("file", Some("bad.csv"), bad)]).await;
+    let p = b
+        .post_multipart("/import/preview", &[("csrf", None, token.as_str()), ("file", Some("bad.csv"), bad)])
+        .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("<td>3</td>"), "the bad row's line: {}", p.body);
     assert!(!p.body.contains("name=\"contentBase64\""), "no Import button for a file with errors");
-    let none = b.post_multipart("/import/preview", &[("csrf", None, token.as_str()), ("file", Some("x.csv"), "")]).await;
+    let none = b
+        .post_multipart("/import/preview", &[("csrf", None, token.as_str()), ("file", Some("x.csv"), "")])
+        .await;
     assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(none.body.contains("Choose a file"));
 }
@@ -83,7 +90,8 @@ async fn an_upload_without_the_csrf_token_is_refused(kind: Kind) {
     let app = crate::common::TestApp::spawn(kind).await;
     let mut b = Browser::new(&app);
     b.sign_up("web@example.com").await;
-    let p = b.post_multipart("/import/preview", &[("csrf", None, "forged"), ("file", Some("p.csv"), CSV)]).await;
+    let p =
+        b.post_multipart("/import/preview", &[("csrf", None, "forged"), ("file", Some("p.csv"), CSV)]).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     let p = b.post_multipart("/import", &[("file", Some("p.csv"), CSV)]).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);

@@ -35,10 +35,12 @@ async fn export_writes_each_format_and_the_archive_restores_into_an_empty_accoun
     let bad = run_db(&dir, &db.url, &["export", "--email", demo, "--format", "pdf"]).failed();
     assert!(bad.stderr.contains("unknown format"), "{}", bad.stderr);
 
-    let create = ["user", "create", "--email", "copy@example.com", "--name", "Copy", "--password", "long enough"];
+    let create =
+        ["user", "create", "--email", "copy@example.com", "--name", "Copy", "--password", "long enough"];
     run_db(&dir, &db.url, &create).ok();
     let out = run_db(&dir, &db.url, &["import", "--email", "copy@example.com", path]).ok();
-    let expected = format!("full archive restore: {contacts} contacts, 5 templates, 20 conversation entries, 10 emails");
+    let expected =
+        format!("full archive restore: {contacts} contacts, 5 templates, 20 conversation entries, 10 emails");
     assert!(out.stdout.contains(&expected), "{}", out.stdout);
     let store = db.connect().await;
     let per_user = query_rows(
@@ -47,11 +49,15 @@ async fn export_writes_each_format_and_the_archive_restores_into_an_empty_accoun
            GROUP BY u."email" ORDER BY u."email""#,
     )
     .await;
-    assert_eq!(per_user, [vec!["copy@example.com".to_owned(), "10".into()], vec![demo.to_owned(), "10".into()]]);
+    assert_eq!(
+        per_user,
+        [vec!["copy@example.com".to_owned(), "10".into()], vec![demo.to_owned(), "10".into()]]
+    );
     let copy = run_db(&dir, &db.url, &["export", "--email", "copy@example.com"]).ok().stdout;
     let copy: Value = serde_json::from_str(&copy).unwrap();
     let subjects = |v: &Value| {
-        let mut s: Vec<String> = v["emails"].as_array().unwrap().iter().map(|e| e["subject"].to_string()).collect();
+        let mut s: Vec<String> =
+            v["emails"].as_array().unwrap().iter().map(|e| e["subject"].to_string()).collect();
         s.sort();
         s
     };

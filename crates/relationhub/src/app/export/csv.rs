@@ -71,7 +71,11 @@ fn values(c: &ArchiveContact) -> Vec<String> {
 }
 
 /// Writes the header and one line per contact; returns the number of contacts.
-pub(super) async fn write<W: AsyncWrite + Unpin + Send>(store: &Store, user: &User, out: &mut W) -> ApiResult<u64> {
+pub(super) async fn write<W: AsyncWrite + Unpin + Send>(
+    store: &Store,
+    user: &User,
+    out: &mut W,
+) -> ApiResult<u64> {
     let mut head = Vec::new();
     record(&mut head, &HEADER.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>());
     out.write_all(&head).await.map_err(super::io)?;
@@ -89,7 +93,13 @@ mod tests {
     #[test]
     fn fields_with_commas_quotes_and_line_breaks_are_quoted() {
         let mut out = Vec::new();
-        record(&mut out, &["plain".into(), "a, b".into(), "say \"hi\"".into(), "two\nlines".into(), " pad".into()]);
-        assert_eq!(String::from_utf8_lossy(&out), "plain,\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\"\r\n");
+        record(
+            &mut out,
+            &["plain".into(), "a, b".into(), "say \"hi\"".into(), "two\nlines".into(), " pad".into()],
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "plain,\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\"\r\n"
+        );
     }
 }

@@ -18,10 +18,8 @@ fn text(name: VCardProperty, v: &str) -> VCardEntry {
 
 /// The card of one contact.
 pub(crate) fn card(c: &ArchiveContact) -> VCard {
-    let mut entries = vec![
-        text(VCardProperty::Uid, &format!("urn:uuid:{}", c.id)),
-        text(VCardProperty::Fn, &c.name),
-    ];
+    let mut entries =
+        vec![text(VCardProperty::Uid, &format!("urn:uuid:{}", c.id)), text(VCardProperty::Fn, &c.name)];
     let optional = [
         (VCardProperty::Email, &c.email),
         (VCardProperty::Tel, &c.phone),
@@ -37,9 +35,11 @@ pub(crate) fn card(c: &ArchiveContact) -> VCard {
         }
     }
     if let Some(d) = c.birthday
-        && let (Ok(year), Ok(month), Ok(day)) = (u16::try_from(d.year()), u8::try_from(d.month()), u8::try_from(d.day()))
+        && let (Ok(year), Ok(month), Ok(day)) =
+            (u16::try_from(d.year()), u8::try_from(d.month()), u8::try_from(d.day()))
     {
-        let date = PartialDateTime { year: Some(year), month: Some(month), day: Some(day), ..Default::default() };
+        let date =
+            PartialDateTime { year: Some(year), month: Some(month), day: Some(day), ..Default::default() };
         entries.push(VCardEntry::new(VCardProperty::Bday).with_value(VCardValue::PartialDateTime(date)));
     }
     entries.push(text(VCardProperty::Other("X-RELATIONHUB-PRIORITY".into()), c.priority.as_str()));
@@ -48,7 +48,11 @@ pub(crate) fn card(c: &ArchiveContact) -> VCard {
 }
 
 /// Writes one card per contact; returns the number of contacts.
-pub(super) async fn write<W: AsyncWrite + Unpin + Send>(store: &Store, user: &User, out: &mut W) -> ApiResult<u64> {
+pub(super) async fn write<W: AsyncWrite + Unpin + Send>(
+    store: &Store,
+    user: &User,
+    out: &mut W,
+) -> ApiResult<u64> {
     pages::<ArchiveContact, W>(store, &user.id, out, |c, _, buf| {
         let mut s = String::new();
         card(c)

@@ -364,7 +364,11 @@ pub async fn import_with(store: &store::Store, user: &User, req: &ImportRequest)
 
 /// [`import_with`] without the size limit: the command line reads the operator's own files, and
 /// a full account archive may be larger than 10 MB.
-pub async fn import_unbounded(store: &store::Store, user: &User, req: &ImportRequest) -> ApiResult<ImportReport> {
+pub async fn import_unbounded(
+    store: &store::Store,
+    user: &User,
+    req: &ImportRequest,
+) -> ApiResult<ImportReport> {
     let format = req.format.unwrap_or_else(|| Format::guess(&req.content));
     // A full archive into an empty account is a restore (every table, row for row); into an
     // account that already has data, only its contacts are merged like any other file.

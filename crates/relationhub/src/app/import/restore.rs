@@ -13,7 +13,9 @@ use domain::User;
 use serde::Deserialize;
 use std::collections::HashSet;
 use store::StoreError;
-use store::archive::{AccountData, ArchiveAccount, ArchiveContact, ArchiveEmail, ArchiveEntry, ArchiveTemplate};
+use store::archive::{
+    AccountData, ArchiveAccount, ArchiveContact, ArchiveEmail, ArchiveEntry, ArchiveTemplate,
+};
 
 /// The newest archive version this server reads (and the one it writes).
 pub const ARCHIVE_VERSION: u32 = 1;
@@ -75,7 +77,10 @@ pub(super) fn full_archive(text: &str) -> ApiResult<Option<AccountData>> {
     }
     let a: FullArchive = serde_json::from_str(text).map_err(invalid)?;
     if a.format != "relationhub" {
-        return Err(ApiError::bad_input("content", "not a RelationHub archive (format is not \"relationhub\")"));
+        return Err(ApiError::bad_input(
+            "content",
+            "not a RelationHub archive (format is not \"relationhub\")",
+        ));
     }
     Ok(Some(AccountData {
         account: a.account,
@@ -105,7 +110,10 @@ fn check(data: &AccountData) -> Vec<RowError> {
             ..ContactFields::default()
         };
         if c.name.trim().is_empty() {
-            errors.push(RowError { line: i + 1, message: format!("contacts[{}]: name: must not be empty", i + 1) });
+            errors.push(RowError {
+                line: i + 1,
+                message: format!("contacts[{}]: name: must not be empty", i + 1),
+            });
         } else if let Err(e) = super::validate(&fields) {
             errors.push(RowError { line: i + 1, message: format!("contacts[{}]: {e}", i + 1) });
         }
@@ -123,7 +131,10 @@ fn check(data: &AccountData) -> Vec<RowError> {
         let n = if section == "emails" { &mut pos.1 } else { &mut pos.0 };
         *n += 1;
         if !ids.contains(contact.as_str()) {
-            errors.push(RowError { line: *n, message: format!("{section}[{n}]: contactId is not in contacts") });
+            errors.push(RowError {
+                line: *n,
+                message: format!("{section}[{n}]: contactId is not in contacts"),
+            });
         }
     }
     if data.templates.iter().filter(|t| t.is_default).count() > 1 {

@@ -63,9 +63,12 @@ fn date(v: &str) -> Option<NaiveDate> {
 /// `19900405`, but many exporters write `1990-04-05`, which `calcard` keeps only in part.
 fn birthday(e: &VCardEntry, card_text: &str) -> Option<NaiveDate> {
     let parsed = match e.values.first() {
-        Some(VCardValue::PartialDateTime(d)) => {
-            NaiveDate::from_ymd_opt(i32::from(d.year?), u32::from(d.month?), u32::from(d.day?))
-        }
+        Some(VCardValue::PartialDateTime(d)) => match (d.year, d.month, d.day) {
+            (Some(y), Some(m), Some(day)) => {
+                NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(day))
+            }
+            _ => None,
+        },
         Some(other) => text(other).as_deref().and_then(date),
         None => None,
     };
