@@ -8,6 +8,7 @@
 #[macro_use]
 mod sql;
 
+pub mod archive;
 pub mod bulk;
 pub mod contacts;
 pub mod db;

@@ -117,3 +117,17 @@ impl<'r> Decode<'r, Sqlite> for Ts {
 pub fn opt(t: Option<Ts>) -> Option<DateTime<Utc>> {
     t.map(|t| t.0)
 }
+
+/// Archives carry timestamps as RFC 3339 UTC text with milliseconds (`2026-01-31T09:30:00.250Z`).
+impl serde::Serialize for Ts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Ts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = DateTime::<chrono::FixedOffset>::deserialize(d)?;
+        Ok(Ts::new(t.with_timezone(&Utc)))
+    }
+}

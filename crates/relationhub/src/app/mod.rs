@@ -13,6 +13,7 @@ pub mod digest_mail;
 pub mod drafting;
 pub mod emails;
 pub mod error;
+pub mod export;
 pub mod follow_ups;
 pub mod history;
 pub mod import;

@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate …`, `db …`, `user create`, `token create`,
-//! `schema print`, `import`. Each command prints one clear line on stderr and exits non-zero on failure.
+//! `schema print`, `import`, `export`. Each command prints one clear line on stderr and exits non-zero on failure.
 
 pub mod admin;
 pub mod agenda;
@@ -60,6 +60,8 @@ pub enum Command {
     Agenda(agenda::AgendaArgs),
     /// Import contacts from a vCard, CSV or RelationHub JSON file into an account.
     Import(portable::ImportArgs),
+    /// Export an account as a JSON archive, or its contacts as vCard or CSV.
+    Export(portable::ExportArgs),
 }
 
 /// `relationhub serve` options.
@@ -104,6 +106,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             Some(Command::Email(cmd)) => email::run(&config, cmd).await,
             Some(Command::Agenda(args)) => agenda::run(&config, args).await,
             Some(Command::Import(args)) => portable::run_import(&config, args).await,
+            Some(Command::Export(args)) => portable::run_export(&config, args).await,
             Some(Command::Schema(SchemaCommand::Print)) => {
                 println!("{}", crate::graphql::sdl());
                 Ok(ExitCode::SUCCESS)

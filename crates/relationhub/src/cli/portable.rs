@@ -1,11 +1,17 @@
-//! `relationhub import`: bring a file of contacts into an account from the terminal.
+//! `relationhub import` and `relationhub export`: bring contacts into an account, and take an
+//! account (or its contacts) out, from the terminal.
 
 use super::{CliResult, connect};
-use crate::app::import::{Format, ImportRequest, MAX_CONTENT, import_with};
+use crate::app::export::{ExportFormat, export_account};
+use crate::app::import::{Format, ImportRequest, import_unbounded};
 use crate::config::Config;
 use anyhow::{anyhow, bail};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Largest file `relationhub import` reads (the operator's own file; the web app and the API
+/// take at most 10 MB).
+const MAX_FILE: u64 = 1024 * 1024 * 1024;
 
 /// `relationhub import` options.
 #[derive(Debug, clap::Args)]
@@ -46,8 +52,8 @@ pub async fn run_import(config: &Config, args: ImportArgs) -> CliResult {
     }
     let size =
         std::fs::metadata(&args.file).map_err(|e| anyhow!("cannot read {}: {e}", args.file.display()))?.len();
-    if size > MAX_CONTENT as u64 {
-        bail!("{} is larger than 10 MB; split it", args.file.display());
+    if size > MAX_FILE {
+        bail!("{} is larger than 1 GB; split it", args.file.display());
     }
     let bytes = std::fs::read(&args.file).map_err(|e| anyhow!("cannot read {}: {e}", args.file.display()))?;
     let content =
@@ -55,7 +61,7 @@ pub async fn run_import(config: &Config, args: ImportArgs) -> CliResult {
     let store = connect(config, false).await?;
     let user = store.user_by_email(&args.email).await?.ok_or_else(|| anyhow!("no account {}", args.email))?;
     let req = ImportRequest { format, content, dry_run: args.dry_run, overwrite: args.overwrite, map };
-    let report = import_with(&store, &user, &req).await.map_err(|e| anyhow!("{e}"))?;
+    let report = import_unbounded(&store, &user, &req).await.map_err(|e| anyhow!("{e}"))?;
     for e in &report.errors {
         eprintln!("line {}: {}", e.line, e.message);
     }
@@ -69,5 +75,66 @@ pub async fn run_import(config: &Config, args: ImportArgs) -> CliResult {
         report.errors.len(),
         if args.dry_run { " (dry run)" } else { "" }
     );
+    if let Some(r) = report.restored {
+        println!(
+            "full archive restore: {} contacts, {} templates, {} conversation entries, {} emails",
+            r.contacts, r.templates, r.history, r.emails
+        );
+    }
     Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// `relationhub export` options.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The account to export.
+    #[arg(long, value_name = "USER")]
+    pub email: String,
+    /// json (the whole account, lossless), vcard (contacts, vCard 4.0) or csv (contacts).
+    #[arg(long, value_name = "F", default_value = "json")]
+    pub format: String,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `relationhub export`: streams the export to the file or standard output; the summary
+/// goes to standard error.
+pub async fn run_export(config: &Config, args: ExportArgs) -> CliResult {
+    let format = ExportFormat::from_name(&args.format)
+        .ok_or_else(|| anyhow!("unknown format {:?} (json, vcard, csv)", args.format))?;
+    let store = connect(config, false).await?;
+    let user = store.user_by_email(&args.email).await?.ok_or_else(|| anyhow!("no account {}", args.email))?;
+    let now = chrono::Utc::now();
+    let rows = match &args.output {
+        Some(path) => {
+            // Written next to the target and renamed at the end, so a failed export never leaves
+            // a truncated file under the requested name.
+            let tmp = path.with_extension("partial");
+            let file = tokio::fs::File::create(&tmp)
+                .await
+                .map_err(|e| anyhow!("cannot create {}: {e}", tmp.display()))?;
+            let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, file);
+            let rows = export_account(&store, &user, format, now, &mut out).await;
+            let rows = match rows {
+                Ok(rows) => rows,
+                Err(e) => {
+                    let _ = tokio::fs::remove_file(&tmp).await;
+                    bail!("export failed: {e}");
+                }
+            };
+            tokio::fs::rename(&tmp, path)
+                .await
+                .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
+            rows
+        }
+        None => {
+            let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, tokio::io::stdout());
+            export_account(&store, &user, format, now, &mut out)
+                .await
+                .map_err(|e| anyhow!("export failed: {e}"))?
+        }
+    };
+    eprintln!("exported {rows} rows ({})", args.format);
+    Ok(ExitCode::SUCCESS)
 }

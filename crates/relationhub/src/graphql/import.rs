@@ -36,7 +36,7 @@ impl From<ImportFormat> for Format {
 pub struct ImportContactsInput {
     /// The format; guessed from the content when absent.
     pub format: Option<ImportFormat>,
-    /// The file's text (at most 10 MB; the server's request limit may be lower).
+    /// The file's text (at most 10 MB).
     pub content: String,
     /// Report only, write nothing.
     #[graphql(default)]

@@ -24,14 +24,19 @@ pub async fn graphql(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
-    // Buffer the body first: `Bytes` honours the router's `DefaultBodyLimit` (413 beyond
-    // 1 MiB), while `GraphQLRequest` streams the body itself and would read any size.
+    // Buffer the body first: `Bytes` honours the route's `DefaultBodyLimit` (413 beyond
+    // `MAX_IMPORT_BODY_BYTES`), while `GraphQLRequest` streams the body itself and would read
+    // any size. Beyond `MAX_BODY_BYTES` only an authenticated `importContacts` is accepted.
     let (parts, body) = request.into_parts();
     let headers = parts.headers.clone();
     let bytes = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
         Ok(bytes) => bytes,
         Err(rejection) => return rejection.into_response(),
     };
+    let large = bytes.len() > super::MAX_BODY_BYTES;
+    if large && !headers.contains_key(header::AUTHORIZATION) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
     let started = Instant::now();
     // Deeply nested variables are refused before serde builds them.
     if let Err(refusal) = guard::check_body(&bytes) {
@@ -51,6 +56,13 @@ pub async fn graphql(
         Ok(checked) => checked,
         Err(refusal) => return refused(refusal, started),
     };
+    if large
+        && !(checked.is_mutation
+            && checked.single_root
+            && checked.root_field.as_deref() == Some("importContacts"))
+    {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
     let operation = super::metrics::operation_label(checked.root_field.as_deref());
     let viewer = super::auth::bearer_viewer(&shared, &headers, client).await;
     let resp = execute(&shared.schema, &shared.state, viewer, request).await;

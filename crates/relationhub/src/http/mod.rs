@@ -28,6 +28,11 @@ use tower_http::trace::TraceLayer;
 /// Largest request body accepted (1 MiB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Largest body of an import: a 10 MB file plus its encoding (JSON string escapes, multipart
+/// framing). Only `POST /graphql` and the web app's import routes read this much, and
+/// `/graphql` only for a request whose one root field is `importContacts`.
+pub const MAX_IMPORT_BODY_BYTES: usize = 24 * 1024 * 1024;
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct Shared {
@@ -96,7 +101,10 @@ fn router(shared: Shared, config: &Config) -> Router {
             .max_age(Duration::from_secs(600))
     };
     Router::new()
-        .route("/graphql", get(graphql::graphiql).post(graphql::graphql))
+        .route(
+            "/graphql",
+            get(graphql::graphiql).post(graphql::graphql).layer(DefaultBodyLimit::max(MAX_IMPORT_BODY_BYTES)),
+        )
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .route("/metrics", get(metrics::render))

@@ -10,7 +10,9 @@ pub mod contact_page;
 pub mod contacts;
 pub mod editor;
 pub mod emails_list;
+pub mod export_download;
 pub mod follow_ups;
+pub mod import_page;
 pub mod mailboxes;
 pub mod page;
 pub mod paging;
@@ -79,6 +81,9 @@ pub fn routes() -> Router<Shared> {
         .route("/settings/webhooks/{id}/rotate", post(webhooks::rotate))
         .route("/settings/webhooks/{id}/test", post(webhooks::test))
         .route("/settings/webhooks/{id}/delete", post(webhooks::delete))
+        .route("/settings/export/{format}", get(export_download::download))
+        .route("/import", get(import_page::page).post(import_page::commit).layer(import_limit()))
+        .route("/import/preview", post(import_page::preview).layer(import_limit()))
         .route("/templates", get(templates_pages::list).post(templates_pages::create))
         .route("/templates/new", get(templates_pages::new_form))
         .route("/templates/{id}", get(templates_pages::edit_form).post(templates_pages::update))
@@ -96,6 +101,11 @@ pub fn routes() -> Router<Shared> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+}
+
+/// Uploads to the import page carry a file of up to 10 MB (twice as base64 would not fit 1 MiB).
+fn import_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(crate::http::MAX_IMPORT_BODY_BYTES)
 }
 
 /// The 404 page for any path nothing else answers.

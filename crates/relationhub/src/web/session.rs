@@ -45,6 +45,12 @@ pub fn csrf_for(secret: &str) -> String {
     hex::encode(sha2::Sha256::digest(format!("{CSRF_LABEL}{secret}").as_bytes()))
 }
 
+/// Compares a posted CSRF token with the session's (constant time), for forms read without
+/// [`Posted`] (multipart uploads).
+pub fn same_token(posted: &str, expected: &str) -> bool {
+    same(posted, expected)
+}
+
 /// Compares without an early exit, so timing does not reveal how much of a token matched.
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

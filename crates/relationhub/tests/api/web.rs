@@ -68,6 +68,30 @@ impl<'a> Browser<'a> {
         self.read(resp).await
     }
 
+    /// Posts `multipart/form-data` as a browser's file upload form does: (name, file name, value).
+    pub async fn post_multipart(&mut self, path: &str, parts: &[(&str, Option<&str>, &str)]) -> Page {
+        let boundary = "----relationhub-test-boundary-7d3f";
+        let mut body = String::new();
+        for (name, file, value) in parts {
+            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\""));
+            if let Some(file) = file {
+                body.push_str(&format!("; filename=\"{file}\"\r\nContent-Type: application/octet-stream"));
+            }
+            body.push_str(&format!("\r\n\r\n{value}\r\n"));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let resp = self
+            .client
+            .post(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.read(resp).await
+    }
+
     /// Posts with the CSRF token of `page` (a page containing a form).
     pub async fn submit(&mut self, page: &Page, path: &str, form: &[(&str, &str)]) -> Page {
         let token = csrf(&page.body);

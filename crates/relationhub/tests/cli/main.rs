@@ -8,6 +8,7 @@ mod bad_input;
 mod bench_seed;
 mod common;
 mod digest;
+mod export;
 mod guide_sql;
 mod migrate;
 mod seed;

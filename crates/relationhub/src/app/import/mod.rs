@@ -11,7 +11,10 @@
 
 mod csv;
 mod formats;
+mod restore;
 mod vcard;
+
+pub use restore::{ARCHIVE_VERSION, RestoreCounts};
 
 use super::contacts::ContactFields;
 use super::{ApiError, ApiResult, AppState};
@@ -132,17 +135,19 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
     /// Whether the changes were written (false for a dry run or a file with errors).
     pub committed: bool,
+    /// Set when a full RelationHub archive was restored into an empty account: every section's rows.
+    pub restored: Option<RestoreCounts>,
 }
 
-fn read_rows(req: &ImportRequest) -> ApiResult<Vec<Row>> {
-    let format = req.format.unwrap_or_else(|| Format::guess(&req.content));
-    match format {
-        Format::Vcard => Ok(vcard::rows(&req.content)),
+fn read_rows(req: &ImportRequest, format: Format) -> ApiResult<(Vec<Row>, Vec<RowError>)> {
+    let rows = match format {
+        Format::Vcard => return Ok(vcard::rows(&req.content)),
         Format::GoogleCsv => formats::google(&req.content),
         Format::LinkedinCsv => formats::linkedin(&req.content),
         Format::Csv => formats::generic(&req.content, &req.map),
         Format::RelationhubJson => formats::json(&req.content),
-    }
+    }?;
+    Ok((rows, Vec::new()))
 }
 
 fn validate(f: &ContactFields) -> Result<NewContact, ValidationError> {
@@ -310,6 +315,38 @@ fn new_contact(c: &Current) -> Result<NewContact, ValidationError> {
     })
 }
 
+/// A row as a preview shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewRow {
+    /// Line the row starts on (`relationhub-json`: position in `contacts`).
+    pub line: usize,
+    /// Name as read.
+    pub name: String,
+    /// Email as read ("" when none).
+    pub email: String,
+    /// Company as read ("" when none).
+    pub company: String,
+}
+
+/// The first `n` rows of a file as they were read (the web app shows them before importing).
+pub fn first_rows(req: &ImportRequest, n: usize) -> ApiResult<Vec<PreviewRow>> {
+    if req.content.len() > MAX_CONTENT {
+        return Err(ApiError::bad_input("content", "must be at most 10 MB"));
+    }
+    let format = req.format.unwrap_or_else(|| Format::guess(&req.content));
+    let (rows, _) = read_rows(req, format)?;
+    Ok(rows
+        .into_iter()
+        .take(n)
+        .map(|r| PreviewRow {
+            line: r.line,
+            name: r.fields.name,
+            email: r.fields.email.unwrap_or_default(),
+            company: r.fields.company.unwrap_or_default(),
+        })
+        .collect())
+}
+
 /// Imports a file into the user's contacts (see the module documentation for the rules).
 /// BAD_USER_INPUT when the file is too large or cannot be read at all; row-level problems are
 /// reported in [`ImportReport::errors`] and write nothing.
@@ -323,7 +360,26 @@ pub async fn import_with(store: &store::Store, user: &User, req: &ImportRequest)
     if req.content.len() > MAX_CONTENT {
         return Err(ApiError::bad_input("content", "must be at most 10 MB"));
     }
-    let rows = read_rows(req)?;
+    import_unbounded(store, user, req).await
+}
+
+/// [`import_with`] without the size limit: the command line reads the operator's own files, and
+/// a full account archive may be larger than 10 MB.
+pub async fn import_unbounded(
+    store: &store::Store,
+    user: &User,
+    req: &ImportRequest,
+) -> ApiResult<ImportReport> {
+    let format = req.format.unwrap_or_else(|| Format::guess(&req.content));
+    // A full archive into an empty account is a restore (every table, row for row); into an
+    // account that already has data, only its contacts are merged like any other file.
+    if format == Format::RelationhubJson
+        && let Some(data) = restore::full_archive(&req.content)?
+        && store.account_is_empty(&user.id).await?
+    {
+        return restore::restore(store, user, data, req.dry_run).await;
+    }
+    let (rows, read_errors) = read_rows(req, format)?;
     let existing = store.all_contacts(&user.id).await?;
     let mut stored: Vec<(Current, Current)> =
         existing.iter().map(|c| (Current::from(c), Current::from(c))).collect();
@@ -336,7 +392,7 @@ pub async fn import_with(store: &store::Store, user: &User, req: &ImportRequest)
         }
         by_name.entry(name_key(&c.name, c.company.as_deref())).or_insert(Target::Stored(i));
     }
-    let mut report = ImportReport::default();
+    let mut report = ImportReport { errors: read_errors, ..ImportReport::default() };
     for row in rows {
         let f = &row.fields;
         if f.name.trim().is_empty() && f.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
@@ -386,6 +442,7 @@ pub async fn import_with(store: &store::Store, user: &User, req: &ImportRequest)
             updates.push((c.id.clone(), p));
         }
     }
+    report.errors.sort_by_key(|e| e.line);
     report.created = created.len();
     report.updated = updates.len();
     let creates = created.iter().map(new_contact).collect::<Result<Vec<_>, _>>().map_err(ApiError::from)?;

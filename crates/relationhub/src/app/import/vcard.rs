@@ -1,156 +1,149 @@
-//! vCard 3.0 / 4.0 reading: several cards per file, folded lines, grouped and parameterised
-//! properties, several emails and phones (the first is the contact's, the others go to notes).
+//! vCard 3.0 / 4.0 reading with `calcard`: several cards per file, folded lines, grouped and
+//! parameterised properties, several emails and phones (the first is the contact's, the others
+//! go to notes).
 //!
-//! Hand-written rather than `calcard`: only the handful of properties RelationHub stores are
-//! read, and each card must keep the line it starts on for error reports.
+//! The file is cut into cards here (each keeps the line its `BEGIN:VCARD` is on, for error
+//! reports) and each card is parsed by `calcard`, which handles unfolding, escaping, parameters
+//! and the differences between versions.
 
-use super::Row;
+use super::{Row, RowError};
 use crate::app::contacts::ContactFields;
+use calcard::vcard::{VCard, VCardEntry, VCardProperty, VCardValue};
 use chrono::NaiveDate;
 
-/// Unfolds continuation lines (a line starting with a space or tab continues the previous
-/// one), keeping each logical line's first physical line number.
-fn logical_lines(text: &str) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
+/// The cards of a file: (line of `BEGIN:VCARD`, the card's text).
+fn cards(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, String)> = None;
     for (i, raw) in text.strip_prefix('\u{feff}').unwrap_or(text).split('\n').enumerate() {
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(rest) = raw.strip_prefix([' ', '\t'])
-            && let Some(last) = out.last_mut()
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let upper = line.trim().to_ascii_uppercase();
+        if upper == "BEGIN:VCARD" {
+            current = Some((i + 1, String::new()));
+        }
+        if let Some((_, card)) = current.as_mut() {
+            card.push_str(line);
+            card.push_str("\r\n");
+        }
+        if upper == "END:VCARD"
+            && let Some(card) = current.take()
         {
-            last.1.push_str(rest);
-            continue;
-        }
-        if !raw.trim().is_empty() {
-            out.push((i + 1, raw.to_owned()));
+            out.push(card);
         }
     }
     out
 }
 
-/// Undoes vCard text escaping (`\n`, `\,`, `\;`, `\\`).
-fn unescape(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
-    let mut chars = v.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n' | 'N') => out.push('\n'),
-                Some(o) => out.push(o),
-                None => {}
-            }
-        } else {
-            out.push(c);
-        }
+/// One value as text (structured values joined by spaces).
+fn text(v: &VCardValue) -> Option<String> {
+    match v {
+        VCardValue::Text(s) => Some(s.clone()),
+        VCardValue::Component(parts) => Some(parts.join(" ")),
+        VCardValue::Integer(n) => Some(n.to_string()),
+        _ => None,
     }
-    out
+    .map(|s| s.trim().to_owned())
 }
 
-/// Splits a structured value on unescaped `;`.
-fn components(v: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    let mut escaped = false;
-    for c in v.chars() {
-        if escaped {
-            cur.push('\\');
-            cur.push(c);
-            escaped = false;
-        } else if c == '\\' {
-            escaped = true;
-        } else if c == ';' {
-            parts.push(unescape(&cur));
-            cur.clear();
-        } else {
-            cur.push(c);
-        }
-    }
-    parts.push(unescape(&cur));
-    parts
+/// The first value of an entry as text ("" when there is none).
+fn first(e: &VCardEntry) -> String {
+    e.values.first().and_then(text).unwrap_or_default()
 }
 
-fn birthday(v: &str) -> Option<NaiveDate> {
+fn date(v: &str) -> Option<NaiveDate> {
     let v = v.trim();
     NaiveDate::parse_from_str(v, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(v, "%Y%m%d"))
         .or_else(|_| NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d"))
+        .or_else(|_| NaiveDate::parse_from_str(v.get(..8).unwrap_or(v), "%Y%m%d"))
         .ok()
 }
 
-#[derive(Default)]
-struct Card {
-    fields: ContactFields,
-    n: Option<String>,
-    emails: Vec<String>,
-    phones: Vec<String>,
-    urls: Vec<String>,
+/// The birthday as `calcard` read it, else the raw `BDAY` value of the card: vCard 4.0 asks for
+/// `19900405`, but many exporters write `1990-04-05`, which `calcard` keeps only in part.
+fn birthday(e: &VCardEntry, card_text: &str) -> Option<NaiveDate> {
+    let parsed = match e.values.first() {
+        Some(VCardValue::PartialDateTime(d)) => match (d.year, d.month, d.day) {
+            (Some(y), Some(m), Some(day)) => {
+                NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(day))
+            }
+            _ => None,
+        },
+        Some(other) => text(other).as_deref().and_then(date),
+        None => None,
+    };
+    parsed.or_else(|| {
+        card_text.lines().find_map(|l| {
+            let (head, value) = l.split_once(':')?;
+            let name = head.split(';').next()?.rsplit('.').next()?;
+            name.eq_ignore_ascii_case("BDAY").then(|| date(value)).flatten()
+        })
+    })
 }
 
-impl Card {
-    fn finish(mut self, line: usize) -> Row {
-        let mut extra = Vec::new();
-        if self.emails.len() > 1 {
-            extra.push(format!("Other emails: {}", self.emails[1..].join(", ")));
+/// Turns one parsed card into a row.
+fn row(line: usize, card: &VCard, card_text: &str) -> Row {
+    let mut fields = ContactFields::default();
+    let (mut n, mut emails, mut phones, mut urls) = (None, Vec::new(), Vec::new(), Vec::new());
+    for e in &card.entries {
+        match &e.name {
+            VCardProperty::Fn => fields.name = first(e),
+            VCardProperty::N => {
+                let part = |i: usize| e.values.get(i).and_then(text).unwrap_or_default();
+                let full = format!("{} {}", part(1), part(0)).trim().to_owned();
+                if !full.is_empty() {
+                    n = Some(full);
+                }
+            }
+            VCardProperty::Email => emails.push(first(e)),
+            VCardProperty::Tel => phones.push(first(e).trim_start_matches("tel:").to_owned()),
+            VCardProperty::Org => fields.company = Some(first(e)).filter(|s| !s.is_empty()),
+            VCardProperty::Title => fields.role = Some(first(e)).filter(|s| !s.is_empty()),
+            VCardProperty::Role if fields.role.is_none() => {
+                fields.role = Some(first(e)).filter(|s| !s.is_empty());
+            }
+            VCardProperty::Url => urls.push(first(e)),
+            VCardProperty::Bday => fields.birthday = birthday(e, card_text),
+            VCardProperty::Note => fields.notes = Some(first(e)).filter(|s| !s.is_empty()),
+            VCardProperty::Other(name) if name.eq_ignore_ascii_case("X-RELATIONHUB-PRIORITY") => {
+                fields.priority = first(e).to_ascii_uppercase().parse().ok();
+            }
+            VCardProperty::Other(name) if name.eq_ignore_ascii_case("X-RELATIONHUB-INDUSTRY") => {
+                fields.industry = Some(first(e)).filter(|s| !s.is_empty());
+            }
+            _ => {}
         }
-        if self.phones.len() > 1 {
-            extra.push(format!("Other phones: {}", self.phones[1..].join(", ")));
-        }
-        self.fields.email = self.emails.first().cloned();
-        self.fields.phone = self.phones.first().cloned();
-        self.fields.linked_in_url = self.urls.iter().find(|u| u.contains("linkedin.")).cloned();
-        if self.fields.name.trim().is_empty() {
-            self.fields.name = self.n.unwrap_or_default();
-        }
-        super::append_notes(&mut self.fields, &extra);
-        Row { line, fields: self.fields }
     }
+    emails.retain(|s| !s.is_empty());
+    phones.retain(|s| !s.is_empty());
+    let mut extra = Vec::new();
+    if emails.len() > 1 {
+        extra.push(format!("Other emails: {}", emails[1..].join(", ")));
+    }
+    if phones.len() > 1 {
+        extra.push(format!("Other phones: {}", phones[1..].join(", ")));
+    }
+    fields.email = emails.first().cloned();
+    fields.phone = phones.first().cloned();
+    fields.linked_in_url = urls.iter().find(|u| u.contains("linkedin.")).cloned();
+    if fields.name.trim().is_empty() {
+        fields.name = n.unwrap_or_default();
+    }
+    super::append_notes(&mut fields, &extra);
+    Row { line, fields }
 }
 
-/// Reads every card of a vCard file into rows (line = the card's BEGIN line).
-pub fn rows(text: &str) -> Vec<Row> {
-    let mut out = Vec::new();
-    let mut card: Option<(usize, Card)> = None;
-    for (line, l) in logical_lines(text) {
-        let Some((head, value)) = l.split_once(':') else { continue };
-        let mut params = head.split(';');
-        let name = params.next().unwrap_or_default();
-        let name = name.rsplit('.').next().unwrap_or(name).to_ascii_uppercase();
-        match name.as_str() {
-            "BEGIN" if value.trim().eq_ignore_ascii_case("VCARD") => card = Some((line, Card::default())),
-            "END" if value.trim().eq_ignore_ascii_case("VCARD") => {
-                if let Some((start, c)) = card.take() {
-                    out.push(c.finish(start));
-                }
-            }
-            _ => {
-                let Some((_, c)) = card.as_mut() else { continue };
-                let text = unescape(value).trim().to_owned();
-                match name.as_str() {
-                    "FN" => c.fields.name = text,
-                    "N" => {
-                        let parts = components(value);
-                        let given = parts.get(1).map(|s| s.trim()).unwrap_or_default();
-                        let family = parts.first().map(|s| s.trim()).unwrap_or_default();
-                        let full = format!("{given} {family}").trim().to_owned();
-                        if !full.is_empty() {
-                            c.n = Some(full);
-                        }
-                    }
-                    "EMAIL" if !text.is_empty() => c.emails.push(text),
-                    "TEL" if !text.is_empty() => c.phones.push(text.trim_start_matches("tel:").to_owned()),
-                    "ORG" => {
-                        c.fields.company = components(value).first().map(|s| s.trim().to_owned());
-                    }
-                    "TITLE" => c.fields.role = Some(text),
-                    "ROLE" if c.fields.role.is_none() => c.fields.role = Some(text),
-                    "URL" => c.urls.push(text),
-                    "BDAY" => c.fields.birthday = birthday(&text),
-                    "NOTE" => c.fields.notes = Some(text),
-                    _ => {}
-                }
-            }
+/// Reads every card of a vCard file into rows (line = the card's BEGIN line); a card `calcard`
+/// cannot read is reported at its line.
+pub fn rows(text: &str) -> (Vec<Row>, Vec<RowError>) {
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
+    for (line, card) in cards(text) {
+        match VCard::parse(&card) {
+            Ok(parsed) => rows.push(row(line, &parsed, &card)),
+            Err(_) => errors.push(RowError { line, message: "not a readable vCard".into() }),
         }
     }
-    out
+    (rows, errors)
 }
 
 #[cfg(test)]
@@ -163,7 +156,8 @@ mod tests {
                     item1.EMAIL;TYPE=INTERNET:ada@example.com\r\nEMAIL:ada@work.example\r\n\
                     ORG:Analytical\\, Ltd;R&D\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:4.0\r\n\
                     N:Zoë;Émile\r\nEND:VCARD\r\n";
-        let rows = rows(text);
+        let (rows, errors) = rows(text);
+        assert!(errors.is_empty());
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].line, 1);
         assert_eq!(rows[0].fields.name, "Ada Lovelace");

@@ -164,6 +164,8 @@ pub struct Checked {
     pub root_field: Option<String>,
     /// A mutation (its changes are made even when the response is then refused as too large).
     pub is_mutation: bool,
+    /// The operation selects exactly one root field, written directly (no fragment).
+    pub single_root: bool,
 }
 
 /// Refuses a request body whose JSON nests deeper than the budget, before it is parsed.
@@ -204,7 +206,8 @@ fn summarise(doc: &ExecutableDocument, name: Option<&str>) -> Checked {
         Selection::Field(field) => Some(field.node.name.node.to_string()),
         _ => None,
     });
-    Checked { root_field, is_mutation: op.ty == OperationType::Mutation }
+    let single_root = root_field.is_some() && op.selection_set.node.items.len() == 1;
+    Checked { root_field, is_mutation: op.ty == OperationType::Mutation, single_root }
 }
 
 fn selected_operation<'a>(
@@ -235,7 +238,8 @@ mod tests {
     #[test]
     fn the_selected_operation_is_summarised() {
         let c = checked("{ emails { nodes { id } } me { id } }", None).unwrap();
-        assert_eq!(c, Checked { root_field: Some("emails".into()), is_mutation: false });
+        assert_eq!(c, Checked { root_field: Some("emails".into()), is_mutation: false, single_root: false });
+        assert!(checked("mutation { signOut { ok } }", None).unwrap().single_root);
         let q = "query A { me { id } } mutation B { signOut { ok } }";
         assert_eq!(checked(q, Some("B")).unwrap().root_field.as_deref(), Some("signOut"));
         assert!(checked(q, Some("B")).unwrap().is_mutation);
