@@ -269,6 +269,11 @@ macro_rules! stop_sequences {
                 sqlx::query(CANCELLED_STEP).bind(now).bind(&email_id).execute(&mut *$tx).await?;
             }
             tracing::info!(sequence_id = %id, reason = %reason, "follow-ups stopped");
+            // The webhook event, in the transaction that stops the sequence.
+            let data = serde_json::json!({
+                "id": id, "reason": reason.as_str(), "stoppedAt": $crate::outbox::time(now) });
+            $crate::outbox::emit!(&mut *$tx, &user_id, $crate::outbox::Event::new(
+                domain::webhook::EventType::FollowupStopped, data))?;
             stopped.push($crate::follow_ups::StoppedSequence { id, user_id, reason });
         }
         stopped
