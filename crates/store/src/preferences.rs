@@ -31,6 +31,8 @@ impl Store {
         if done == 0 {
             return Err(StoreError::NotFound);
         }
+        // Cached token lookups carry the account: let them see the new name.
+        self.tokens_changed(user_id).await;
         Ok(())
     }
 }

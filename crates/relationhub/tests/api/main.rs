@@ -18,5 +18,6 @@ mod inbound;
 mod isolation;
 mod limits;
 mod templates;
+mod token_cache;
 mod touch;
 mod web;
