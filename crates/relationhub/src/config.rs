@@ -264,8 +264,8 @@ impl Config {
         if max_connections == 0 {
             return Err(ConfigError("RELATIONHUB_DB_MAX_CONNECTIONS must be at least 1".into()));
         }
-        let token_cache_secs = settings
-            .number("RELATIONHUB_TOKEN_CACHE_SECS", store::db::DEFAULT_TOKEN_CACHE_TTL.as_secs())?;
+        let token_cache_secs =
+            settings.number("RELATIONHUB_TOKEN_CACHE_SECS", store::db::DEFAULT_TOKEN_CACHE_TTL.as_secs())?;
         if token_cache_secs > MAX_TOKEN_CACHE_SECS {
             return Err(ConfigError(format!(
                 "RELATIONHUB_TOKEN_CACHE_SECS={token_cache_secs} is too long: at most {MAX_TOKEN_CACHE_SECS} (0 turns the cache off)"

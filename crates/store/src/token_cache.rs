@@ -228,7 +228,9 @@ impl Store {
                     self.tokens.set_live(false);
                     tracing::warn!("token revocation listener lost its connection; bypassing the cache");
                 }
-                Err(e) => tracing::warn!(error = %e, "cannot listen for token revocations; bypassing the cache"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for token revocations; bypassing the cache")
+                }
             }
             tokio::time::sleep(RECONNECT_AFTER).await;
         }

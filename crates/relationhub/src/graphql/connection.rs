@@ -65,7 +65,6 @@ impl CountQuery {
     }
 }
 
-
 /// Declares a connection type and its edge type over a domain row and its GraphQL node.
 macro_rules! connection {
     ($conn:ident, $edge:ident, $row:ty, $node:ident, $conn_name:literal, $edge_name:literal) => {
@@ -97,8 +96,11 @@ macro_rules! connection {
                     start_cursor: page.start_cursor().map(str::to_owned),
                     end_cursor: page.end_cursor().map(str::to_owned),
                 };
-                let edges =
-                    page.items.into_iter().map(|(row, cursor)| $edge { cursor, node: $node::from(row) }).collect();
+                let edges = page
+                    .items
+                    .into_iter()
+                    .map(|(row, cursor)| $edge { cursor, node: $node::from(row) })
+                    .collect();
                 Self { edges, page_info, count }
             }
         }

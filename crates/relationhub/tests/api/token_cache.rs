@@ -36,7 +36,8 @@ async fn revocations_on_one_server_reach_another_that_cached_the_token_at_once(k
     let sign_in = format!(
         r#"mutation {{ signIn(input: {{email: "ada@example.com", password: "{PASSWORD}"}}) {{ token }} }}"#
     );
-    let second = data(&a.gql(None, &sign_in, json!({})).await)["signIn"]["token"].as_str().unwrap().to_owned();
+    let second =
+        data(&a.gql(None, &sign_in, json!({})).await)["signIn"]["token"].as_str().unwrap().to_owned();
     let api = a
         .gql_ok(&first, r#"mutation { createApiToken(input: {name: "script"}) { token } }"#, json!({}))
         .await["createApiToken"]["token"]
