@@ -59,7 +59,8 @@ sign_in() {
 # define_requests EMAIL_ID CONTACT_ID SEARCH — the four measured documents (GQL) and their
 # variables (VARS), by short name.
 define_requests() {
-  declare -gA GQL VARS
+  declare -gA GQL VARS TARGET_OF
+  TARGET_OF=([emails]=none [email]=email [history]=contact [contacts]=search)
   GQL[emails]='query Emails { emails(first: 20) { edges { cursor node { id subject status createdAt } } pageInfo { hasNextPage endCursor } } }'
   VARS[emails]='{}'
   GQL[email]='query Email($id: ID!) { email(id: $id) { id subject body status templateType providerId createdAt sentAt } }'
@@ -81,8 +82,23 @@ write_request() {
   jq -e '(.errors | not) and (.data != null)' >/dev/null <<<"$answer" || die "$1 answered with errors: $answer"
 }
 
-# wrk_run NAME TOKEN CONCURRENCY SECONDS OUTPUT — wrk with the request body of NAME.
+# sample_targets DB — signs in every bench user and samples their emails and contacts
+# (bench/targets.py) into $WORK/targets.lua and $WORK/targets.json; DB is the PostgreSQL URL or the
+# SQLite file. From then on wrk_run spreads requests over all of them.
+sample_targets() {
+  log "signing in the bench users and sampling their emails and contacts"
+  python3 bench/targets.py "http://127.0.0.1:$PORT/graphql" "$WORK" "$1" "${BENCH_USERS:-100}" "${BENCH_PER_USER:-20}"
+}
+
+# wrk_run NAME TOKEN CONCURRENCY SECONDS OUTPUT — wrk with the request of NAME: as a random bench
+# user on a random target when sample_targets ran, else as TOKEN with the fixed body.
 wrk_run() {
-  BODY_FILE="$WORK/$1.json" TOKEN="$2" wrk -t1 -c"$3" -d"$4s" --latency -s bench/post.lua \
-    "http://127.0.0.1:$PORT/graphql" >"$5"
+  if [ -f "$WORK/targets.lua" ]; then
+    jq -c --arg q "${GQL[$1]}" -n '{query: $q}' | sed 's/}$/,"variables":/' | tr -d '\n' >"$WORK/$1.prefix"
+    TARGETS="$WORK/targets.lua" PREFIX_FILE="$WORK/$1.prefix" TARGET="${TARGET_OF[$1]}" SEARCH="$SEARCH" \
+      wrk -t1 -c"$3" -d"$4s" --latency -s bench/sample.lua "http://127.0.0.1:$PORT/graphql" >"$5"
+  else
+    BODY_FILE="$WORK/$1.json" TOKEN="$2" wrk -t1 -c"$3" -d"$4s" --latency -s bench/post.lua \
+      "http://127.0.0.1:$PORT/graphql" >"$5"
+  fi
 }

@@ -66,6 +66,7 @@ CONTACT_ID=$(sql "SELECT contactId FROM conversation_history WHERE userId = '$US
   GROUP BY 1 ORDER BY COUNT(*) DESC, 1 LIMIT 1")
 
 define_requests "$EMAIL_ID" "$CONTACT_ID" "$SEARCH"
+sample_targets "$DB_PATH"
 
 printf '\n| query | c | GraphQL rps | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|\n' >"$WORK/table.md"
 for q in emails email history contacts; do

@@ -2,8 +2,9 @@
 # Production-scale benchmark of the GraphQL API against the database's own floor (issue 6).
 #
 # Builds the release binary, loads (or reuses) the `large` bench data set in a dedicated
-# PostgreSQL database, starts `relationhub serve` on it, signs in as bench-001@example.com and
-# measures four requests at concurrency 1 and 32 with wrk; then runs the same SQL the server
+# PostgreSQL database, starts `relationhub serve` on it, signs in all 100 bench users and
+# measures four requests (each as a random user on a random one of their sampled emails or
+# contacts) at concurrency 1 and 32 with wrk; then runs the same SQL the server
 # runs per request (token lookup + query) with `pgbench -M prepared` as the floor. Prints one
 # table and writes it, with the machine, dataset, commands and query plans, into
 # docs/BENCHMARKS.md (between the bench:begin/end markers).
@@ -109,9 +110,24 @@ jq -n --arg token_hash "$TOKEN_HASH" --arg now "$NOW" --arg user_id "$USER_ID" -
   '{token_hash: $token_hash, now: $now, user_id: $user_id, email_id: $email_id, contact_id: $contact_id,
     pattern: $pattern, limit21: "21", limit11: "11"}' >"$WORK/values.json"
 
+# Requests spread over every bench user and their sampled emails and contacts (wrk_run), and the
+# floor the same way: one pgbench script per user with that user's token, a random email and a
+# random contact of theirs (pgbench picks a script at random per transaction).
+sample_targets "postgres://$PGUSER_@$PGHOST_:$PGPORT_/$DB?sslmode=$SSLMODE"
 for q in $QUERIES; do
   write_request "$q" "$TOKEN"
-  cat "$SQL_DIR/auth.sql" "$SQL_DIR/$q.sql" >"$WORK/$q.pgb"
+  mkdir -p "$WORK/floor/$q"
+  python3 - "$WORK/targets.json" "$SQL_DIR/auth.sql" "$SQL_DIR/$q.sql" "$WORK/floor/$q" <<'PY'
+import json, sys
+targets, auth, body, out = sys.argv[1:5]
+script = open(auth).read() + open(body).read()
+for i, t in enumerate(json.load(open(targets))):
+    s = script
+    for var, value in (("token_hash", t["token_hash"]), ("user_id", t["uid"]), ("email_id", t["email"]),
+                       ("contact_id", t["contact"])):
+        s = s.replace(":" + var, "'" + value + "'")
+    open(f"{out}/{i:03d}.pgb", "w").write(s)
+PY
 done
 
 # --- 7. measure ---------------------------------------------------------------------------------
@@ -124,8 +140,10 @@ sample_rss() { # writes the running maximum RSS (KiB) of the server to $1
   done
 }
 pgbench_run() { # query concurrency seconds prefix
+  local scripts=() f
+  for f in "$WORK/floor/$1"/*.pgb; do scripts+=(-f "$f"); done
   pgbench -n -M prepared -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" -j 1 -c "$2" -T "$3" \
-    "${PGVARS[@]}" -f "$WORK/$1.pgb" ${4:+-l --log-prefix="$4"} "$DB" >"$WORK/pgbench.out" 2>&1 ||
+    "${PGVARS[@]}" "${scripts[@]}" ${4:+-l --log-prefix="$4"} "$DB" >"$WORK/pgbench.out" 2>&1 ||
     { cat "$WORK/pgbench.out" >&2; die "pgbench failed for $1"; }
 }
 
@@ -191,8 +209,9 @@ commands=(
   "# which runs, among others:"
   "relationhub db seed --scale $SCALE --seed $SEED --replace --database-url $URL   # only when not loaded"
   "RELATIONHUB_DB_MAX_CONNECTIONS=$POOL relationhub serve --database-url $URL --bind 127.0.0.1:$PORT"
-  "wrk -t1 -c<1|32> -d${DURATION}s --latency -s bench/post.lua http://127.0.0.1:$PORT/graphql   # BODY_FILE=<query>.json TOKEN=<token>"
-  "pgbench -n -M prepared -h $PGHOST_ -p $PGPORT_ -U $PGUSER_ -j 1 -c <1|32> -T $DURATION -l -D token_hash=… -D user_id=… -f <bench/sql/auth.sql + bench/sql/<query>.sql> $DB"
+  "python3 bench/targets.py http://127.0.0.1:$PORT/graphql <work> <db>   # signs in all 100 bench users, samples 20 emails and 10 contacts each"
+  "wrk -t1 -c<1|32> -d${DURATION}s --latency -s bench/sample.lua http://127.0.0.1:$PORT/graphql   # a random user and target per request"
+  "pgbench -n -M prepared -h $PGHOST_ -p $PGPORT_ -U $PGUSER_ -j 1 -c <1|32> -T $DURATION -l -D now=… -f <user 1: bench/sql/auth.sql + bench/sql/<query>.sql with its ids> … -f <user 100> $DB"
 )
 mem_total=$(free -h | awk '/^Mem:/ {print $2}')
 jq -n \

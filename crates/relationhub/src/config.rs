@@ -153,6 +153,10 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Database pool size (default [`default_pool_size`]).
     pub max_connections: u32,
+    /// How long a bearer-token lookup may be answered from memory (`RELATIONHUB_TOKEN_CACHE_SECS`,
+    /// default 5, at most 300; 0 turns the cache off). Revocations still take effect at once,
+    /// in every process (see `store::token_cache`).
+    pub token_cache_ttl: Duration,
     /// AI providers, order, timeouts and retries.
     pub ai: llm::AiConfig,
     /// Generations (`generateEmail`, `polishEmail`) allowed per user per minute.
@@ -266,6 +270,14 @@ impl Config {
         if max_connections == 0 {
             return Err(ConfigError("RELATIONHUB_DB_MAX_CONNECTIONS must be at least 1".into()));
         }
+        let token_cache_secs =
+            settings.number("RELATIONHUB_TOKEN_CACHE_SECS", store::db::DEFAULT_TOKEN_CACHE_TTL.as_secs())?;
+        if token_cache_secs > MAX_TOKEN_CACHE_SECS {
+            return Err(ConfigError(format!(
+                "RELATIONHUB_TOKEN_CACHE_SECS={token_cache_secs} is too long: at most {MAX_TOKEN_CACHE_SECS} (0 turns the cache off)"
+            )));
+        }
+        let token_cache_ttl = Duration::from_secs(token_cache_secs);
         let ai = llm::AiConfig::from_lookup(|k| settings.get(k)).map_err(|e| ConfigError(e.to_string()))?;
         let ai_rate_per_minute = settings.number("RELATIONHUB_AI_RATE_LIMIT_PER_MINUTE", 10u32)?;
         if ai_rate_per_minute == 0 {
@@ -343,6 +355,7 @@ impl Config {
             session_ttl,
             request_timeout,
             max_connections,
+            token_cache_ttl,
         })
     }
 
@@ -351,6 +364,10 @@ impl Config {
         self.environment == Environment::Production
     }
 }
+
+/// Longest token-cache lifetime accepted: the cache bounds how stale a cached account may get,
+/// so it must stay short.
+pub const MAX_TOKEN_CACHE_SECS: u64 = 300;
 
 /// The pool size when none is configured: twice the CPU cores, between 4 and 16. A database
 /// serves best with about two active connections per core; more only add context switches

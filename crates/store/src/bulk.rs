@@ -369,6 +369,10 @@ impl Store {
                 report.analyze = t.elapsed();
             }
         }
+        if report.replaced > 0 {
+            // The replaced accounts' tokens are gone: no process may keep answering them.
+            self.all_tokens_changed().await;
+        }
         report.total = started.elapsed();
         Ok(report)
     }

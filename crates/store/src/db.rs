@@ -1,11 +1,13 @@
 //! Connecting: one `Store` over either a PostgreSQL or a SQLite pool, chosen by the URL.
 
 use crate::error::{Result, StoreError};
+use crate::token_cache::TokenCache;
 use crate::url::{Backend, DatabaseUrl};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions as _, Connection as _, PgPool, SqlitePool};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The two pools. Each query is written once and dispatched over this enum by `on_db!`.
@@ -26,11 +28,23 @@ pub struct ConnectOptions {
     pub acquire_timeout: Duration,
     /// Create the database (SQLite file or PostgreSQL database) when it does not exist.
     pub create_if_missing: bool,
+    /// How long a bearer-token lookup may be answered from memory; see [`crate::token_cache`].
+    /// Zero (the default here, for tools and tests) turns the cache off; the server passes its
+    /// configured lifetime.
+    pub token_cache_ttl: Duration,
 }
+
+/// The server's token-cache lifetime when none is configured.
+pub const DEFAULT_TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        Self { max_connections: 16, acquire_timeout: Duration::from_secs(5), create_if_missing: false }
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(5),
+            create_if_missing: false,
+            token_cache_ttl: Duration::ZERO,
+        }
     }
 }
 
@@ -38,7 +52,9 @@ impl Default for ConnectOptions {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
-    url: DatabaseUrl,
+    pub(crate) url: DatabaseUrl,
+    /// Cached token lookups, shared by every clone.
+    pub(crate) tokens: Arc<TokenCache>,
 }
 
 impl Store {
@@ -49,7 +65,8 @@ impl Store {
             DatabaseUrl::Postgres(raw) => Db::Postgres(connect_postgres(raw, opts).await?),
             DatabaseUrl::Sqlite { path } => Db::Sqlite(connect_sqlite(path.as_deref(), opts).await?),
         };
-        Ok(Store { db, url: url.clone() })
+        let tokens = TokenCache::for_url(url, opts.token_cache_ttl);
+        Ok(Store { db, url: url.clone(), tokens })
     }
 
     /// The pools, for code in this crate and for tests.

@@ -29,6 +29,7 @@ pub mod sign_in;
 pub mod stats;
 pub mod templates;
 pub mod today;
+pub mod token_cache;
 pub mod tokens;
 pub mod touch;
 pub mod ts;

@@ -209,6 +209,8 @@ impl Store {
         if done == 0 {
             return Err(StoreError::NotFound);
         }
+        // Cached token lookups carry the account: let them see the new name.
+        self.tokens_changed(user_id).await;
         Ok(())
     }
 }

@@ -85,7 +85,20 @@ impl Store {
     }
 
     /// The user behind a token hash, if the token exists, is not revoked and has not expired.
+    /// Answered from the [token cache](crate::token_cache) while it holds a fresh entry.
     pub async fn authenticate_token(&self, token_hash: &str) -> Result<Option<(User, ApiToken)>> {
+        if let Some(hit) = self.tokens.get(token_hash) {
+            return Ok(Some(hit));
+        }
+        let ticket = self.tokens.ticket();
+        let found = self.lookup_token(token_hash).await?;
+        if let Some((user, token)) = &found {
+            self.tokens.put(ticket, token_hash, user, token);
+        }
+        Ok(found)
+    }
+
+    async fn lookup_token(&self, token_hash: &str) -> Result<Option<(User, ApiToken)>> {
         const SQL: &str = r#"
             SELECT t."id" AS "tid", t."kind", t."name" AS "tname", t."expiresAt", t."revokedAt",
                    t."createdAt" AS "tcreatedAt", t."lastUsedAt",
@@ -128,17 +141,22 @@ impl Store {
     /// Records that a token was used now (callers skip this while `lastUsedAt` is fresher than
     /// [`LAST_USED_RESOLUTION`]).
     pub async fn touch_token(&self, token_id: &str) -> Result<()> {
+        let now = Ts::now();
         on_db!(&self.db, p => sqlx::query(r#"UPDATE "api_tokens" SET "lastUsedAt" = $1 WHERE "id" = $2"#)
-            .bind(Ts::now()).bind(token_id).execute(p).await.map(|_| ()))?;
+            .bind(now).bind(token_id).execute(p).await.map(|_| ()))?;
+        self.tokens.touched(token_id, now.0);
         Ok(())
     }
 
     /// Revokes the token with this hash; true when a live token was revoked.
     pub async fn revoke_token_by_hash(&self, token_hash: &str) -> Result<bool> {
-        let done = on_db!(&self.db, p => sqlx::query(
-            r#"UPDATE "api_tokens" SET "revokedAt" = $1 WHERE "tokenHash" = $2 AND "revokedAt" IS NULL"#)
-            .bind(Ts::now()).bind(token_hash).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(done > 0)
+        let owner = on_db!(&self.db, p => sqlx::query_scalar::<_, String>(
+            r#"UPDATE "api_tokens" SET "revokedAt" = $1 WHERE "tokenHash" = $2 AND "revokedAt" IS NULL
+               RETURNING "userId""#)
+            .bind(Ts::now()).bind(token_hash).fetch_optional(p).await)?;
+        let Some(owner) = owner else { return Ok(false) };
+        self.tokens_changed(&owner).await;
+        Ok(true)
     }
 
     /// Revokes one of the user's live tokens by id; a missing, foreign, revoked or expired token
@@ -152,6 +170,7 @@ impl Store {
         if done == 0 {
             return Err(StoreError::NotFound);
         }
+        self.tokens_changed(user_id).await;
         Ok(())
     }
 
@@ -162,6 +181,9 @@ impl Store {
                WHERE "userId" = $2 AND "kind" = 'SESSION' AND "revokedAt" IS NULL AND "tokenHash" <> $3"#)
             .bind(Ts::now()).bind(user_id).bind(keep_hash.unwrap_or("")).execute(p).await
             .map(|r| r.rows_affected()))?;
+        if done > 0 {
+            self.tokens_changed(user_id).await;
+        }
         Ok(done)
     }
 

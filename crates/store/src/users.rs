@@ -87,6 +87,7 @@ impl Store {
         if done == 0 {
             return Err(StoreError::NotFound);
         }
+        self.tokens_changed(id).await;
         Ok(())
     }
 
@@ -114,6 +115,8 @@ impl Store {
                 .execute(&mut *tx).await?;
             tx.commit().await?;
             Ok::<(), StoreError>(())
-        })
+        })?;
+        self.tokens_changed(user_id).await;
+        Ok(())
     }
 }

@@ -78,7 +78,17 @@ impl TestDb {
 
     /// Opens a store on it (creating the SQLite file if needed).
     pub async fn connect(&self) -> Store {
-        let opts = ConnectOptions { create_if_missing: true, max_connections: 5, ..Default::default() };
+        self.connect_caching_tokens(std::time::Duration::ZERO).await
+    }
+
+    /// Opens a store whose token lookups are cached for `ttl` (as a server's are).
+    pub async fn connect_caching_tokens(&self, ttl: std::time::Duration) -> Store {
+        let opts = ConnectOptions {
+            create_if_missing: true,
+            max_connections: 5,
+            token_cache_ttl: ttl,
+            ..Default::default()
+        };
         Store::connect(&self.database_url(), &opts).await.expect("connect to test database")
     }
 

@@ -141,6 +141,7 @@ pub async fn connect(config: &Config, create: bool) -> anyhow::Result<store::Sto
     let opts = store::ConnectOptions {
         max_connections: config.max_connections,
         create_if_missing: create,
+        token_cache_ttl: config.token_cache_ttl,
         ..Default::default()
     };
     Ok(store::Store::connect(&config.database_url, &opts).await?)

@@ -69,15 +69,6 @@ impl CountQuery {
     }
 }
 
-fn page_info<T>(page: &Page<T>) -> PageInfo {
-    PageInfo {
-        has_next_page: page.has_next_page,
-        has_previous_page: page.has_previous_page,
-        start_cursor: page.start_cursor().map(str::to_owned),
-        end_cursor: page.end_cursor().map(str::to_owned),
-    }
-}
-
 /// Declares a connection type and its edge type over a domain row and its GraphQL node.
 macro_rules! connection {
     ($conn:ident, $edge:ident, $row:ty, $node:ident, $conn_name:literal, $edge_name:literal) => {
@@ -91,37 +82,46 @@ macro_rules! connection {
             pub node: $node,
         }
 
-        /// A page of a list, Relay style.
+        /// A page of a list, Relay style. The edges are built once, moving the rows in; `edges`,
+        /// `nodes` and `pageInfo` answer by reference, so no row is copied per field.
         #[derive(Clone, Debug)]
         pub struct $conn {
-            page: Page<$row>,
+            edges: Vec<$edge>,
+            page_info: PageInfo,
             count: CountQuery,
         }
 
         impl $conn {
             /// Wraps a page and how to count its whole list.
             pub fn new(page: Page<$row>, count: CountQuery) -> Self {
-                Self { page, count }
+                let page_info = PageInfo {
+                    has_next_page: page.has_next_page,
+                    has_previous_page: page.has_previous_page,
+                    start_cursor: page.start_cursor().map(str::to_owned),
+                    end_cursor: page.end_cursor().map(str::to_owned),
+                };
+                let edges = page
+                    .items
+                    .into_iter()
+                    .map(|(row, cursor)| $edge { cursor, node: $node::from(row) })
+                    .collect();
+                Self { edges, page_info, count }
             }
         }
 
         #[Object(name = $conn_name)]
         impl $conn {
             /// The items with their cursors.
-            async fn edges(&self) -> Vec<$edge> {
-                self.page
-                    .items
-                    .iter()
-                    .map(|(row, cursor)| $edge { cursor: cursor.clone(), node: $node::from(row.clone()) })
-                    .collect()
+            async fn edges(&self) -> &[$edge] {
+                &self.edges
             }
             /// The items.
-            async fn nodes(&self) -> Vec<$node> {
-                self.page.items.iter().map(|(row, _)| $node::from(row.clone())).collect()
+            async fn nodes(&self) -> Vec<&$node> {
+                self.edges.iter().map(|e| &e.node).collect()
             }
             /// Where this page sits in the list.
-            async fn page_info(&self) -> PageInfo {
-                page_info(&self.page)
+            async fn page_info(&self) -> &PageInfo {
+                &self.page_info
             }
             /// How many items the whole list has.
             async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {

@@ -63,6 +63,8 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+        // Keeps the token cache in step with revocations made by other server processes.
+        tokio::spawn(state.store.clone().watch_token_revocations());
         let shared = Shared { schema: build_schema(Some(state.clone())), state, metrics: metrics::handle() };
         let router = router(shared.clone(), &config);
         Ok(Application { listener, router, shared })

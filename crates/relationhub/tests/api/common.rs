@@ -90,7 +90,13 @@ impl TestApp {
         pairs.push(("RELATIONHUB_BIND", "127.0.0.1:0"));
         let overrides = Overrides { database_url: Some(db.url.clone()), ..Default::default() };
         let config = Config::from_settings(Settings::from_pairs(pairs), &overrides).unwrap();
-        let store = db.connect().await;
+        // Token lookups are cached only when a test asks for it: other tests change tokens with
+        // SQL behind the server's back (e.g. to expire one).
+        let store = if settings.iter().any(|(k, _)| *k == "RELATIONHUB_TOKEN_CACHE_SECS") {
+            db.connect_caching_tokens(config.token_cache_ttl).await
+        } else {
+            db.connect().await
+        };
         let config = Arc::new(config);
         let app = match (providers, clock) {
             (None, None) => Application::build(config, store.clone()).await.unwrap(),

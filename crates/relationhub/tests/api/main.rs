@@ -23,6 +23,7 @@ mod inbound_sync;
 mod isolation;
 mod limits;
 mod templates;
+mod token_cache;
 mod touch;
 mod web;
 mod webhooks;
