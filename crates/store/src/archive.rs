@@ -67,6 +67,7 @@ impl Store {
     /// empty or (without `remap`) an id is already taken; NOT_FOUND when a history entry or an
     /// email refers to a contact that is not in `data`. Nothing is written on any error.
     pub async fn restore_account(&self, user_id: &str, data: &AccountData, remap: bool) -> Result<()> {
+        const LOCK_ACCOUNT: &str = r#"UPDATE "users" SET "updatedAt" = "updatedAt" WHERE "id" = $1"#;
         const NOT_EMPTY: &str = r#"SELECT (SELECT COUNT(*) FROM "contacts" WHERE "userId" = $1)
             + (SELECT COUNT(*) FROM "email_templates" WHERE "userId" = $1)"#;
         const NAME: &str = r#"UPDATE "users" SET "name" = $1, "updatedAt" = $2 WHERE "id" = $3"#;
@@ -100,6 +101,10 @@ impl Store {
         let now = Ts::now();
         on_db!(&self.db, p => {
             let mut tx = p.begin().await?;
+            // Write first: on SQLite this takes the write lock now (a transaction that read
+            // first could not upgrade once another connection wrote, e.g. a token's
+            // `lastUsedAt`), and on PostgreSQL it serialises two restores into one account.
+            sqlx::query(LOCK_ACCOUNT).bind(user_id).execute(&mut *tx).await?;
             let rows = sqlx::query_scalar::<_, i64>(NOT_EMPTY).bind(user_id).fetch_one(&mut *tx).await?;
             if rows != 0 {
                 return Err(StoreError::Conflict("the account is not empty".into()));

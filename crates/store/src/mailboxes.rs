@@ -183,6 +183,16 @@ impl Store {
         Ok(row)
     }
 
+    /// Adds to a mailbox's imported / queued counts as each message is filed, so a pass cut
+    /// short (shutdown, lost lease) still counts what it filed.
+    pub async fn add_mailbox_counts(&self, id: &str, imported: i32, queued: i32) -> Result<()> {
+        const SQL: &str = r#"UPDATE "mailboxes" SET "importedCount" = "importedCount" + $1,
+               "queuedCount" = "queuedCount" + $2 WHERE "id" = $3"#;
+        on_db!(&self.db, p => sqlx::query(SQL).bind(imported).bind(queued).bind(id)
+            .execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// Ends a pass: frees the lease and records the outcome and counts.
     pub async fn finish_mailbox_pass(
         &self,

@@ -75,7 +75,8 @@ pub async fn sync_pass(st: &AppState, mailbox_id: &str, owner: &str) -> ApiResul
             Some(f.reason)
         }
     };
-    st.store.finish_mailbox_pass(&mb.id, owner, error.as_deref(), counts.imported, counts.queued).await?;
+    // The counts were added message by message (see `Pass::handle`).
+    st.store.finish_mailbox_pass(&mb.id, owner, error.as_deref(), 0, 0).await?;
     Ok(Some(counts))
 }
 
@@ -192,6 +193,14 @@ impl Pass<'_> {
             Outcome::Imported => self.counts.imported += 1,
             Outcome::Queued => self.counts.queued += 1,
             Outcome::Skipped => self.counts.skipped += 1,
+        }
+        let (imported, queued) = match outcome {
+            Outcome::Imported => (1, 0),
+            Outcome::Queued => (0, 1),
+            Outcome::Skipped => (0, 0),
+        };
+        if imported + queued > 0 {
+            self.st.store.add_mailbox_counts(&self.mb.id, imported, queued).await.map_err(store_failure)?;
         }
         metrics::counter!("relationhub_inbound_messages_total", "outcome" => outcome.name()).increment(1);
         self.handled += 1;
