@@ -11,29 +11,30 @@ use domain::touch::CadenceDefaults;
 use domain::webhook::EventType;
 use domain::{Contact, Priority};
 
-#[derive(sqlx::FromRow)]
-#[sqlx(rename_all = "camelCase")]
-pub(crate) struct ContactRow {
-    id: String,
-    user_id: String,
-    name: String,
-    email: Option<String>,
-    phone: Option<String>,
-    company: Option<String>,
-    role: Option<String>,
-    industry: Option<String>,
-    linked_in_url: Option<String>,
-    priority: Priority,
-    birthday: Option<chrono::NaiveDate>,
-    notes: Option<String>,
-    last_contacted_at: Option<Ts>,
-    stay_in_touch_days: Option<i32>,
-    stay_in_touch_default: bool,
-    last_touch_at: Option<Ts>,
-    next_touch_at: Option<Ts>,
-    snoozed_until: Option<Ts>,
-    created_at: Ts,
-    updated_at: Ts,
+crate::row::indexed_row! {
+    /// One row as every statement decoding into it selects it (see [`crate::row`]).
+    pub(crate) struct ContactRow {
+        id: String = "id",
+        user_id: String = "userId",
+        name: String = "name",
+        email: Option<String> = "email",
+        phone: Option<String> = "phone",
+        company: Option<String> = "company",
+        role: Option<String> = "role",
+        industry: Option<String> = "industry",
+        linked_in_url: Option<String> = "linkedInUrl",
+        priority: Priority = "priority",
+        birthday: Option<chrono::NaiveDate> = "birthday",
+        notes: Option<String> = "notes",
+        last_contacted_at: Option<Ts> = "lastContactedAt",
+        stay_in_touch_days: Option<i32> = "stayInTouchDays",
+        stay_in_touch_default: bool = "stayInTouchDefault",
+        last_touch_at: Option<Ts> = "lastTouchAt",
+        next_touch_at: Option<Ts> = "nextTouchAt",
+        snoozed_until: Option<Ts> = "snoozedUntil",
+        created_at: Ts = "createdAt",
+        updated_at: Ts = "updatedAt",
+    }
 }
 
 impl From<ContactRow> for Contact {
@@ -408,5 +409,16 @@ pub(crate) fn fk_to_not_found(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
         _ => e.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ContactRow;
+    use crate::row::names_of;
+
+    #[test]
+    fn the_row_decodes_the_columns_its_statements_select() {
+        assert_eq!(names_of(contact_cols!()), ContactRow::COLUMNS);
     }
 }

@@ -52,7 +52,8 @@ impl Default for ConnectOptions {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
-    pub(crate) url: DatabaseUrl,
+    /// Shared, so cloning a store (once per request for its loaders) copies no text.
+    pub(crate) url: Arc<DatabaseUrl>,
     /// Cached token lookups, shared by every clone.
     pub(crate) tokens: Arc<TokenCache>,
 }
@@ -66,7 +67,7 @@ impl Store {
             DatabaseUrl::Sqlite { path } => Db::Sqlite(connect_sqlite(path.as_deref(), opts).await?),
         };
         let tokens = TokenCache::for_url(url, opts.token_cache_ttl);
-        Ok(Store { db, url: url.clone(), tokens })
+        Ok(Store { db, url: Arc::new(url.clone()), tokens })
     }
 
     /// The pools, for code in this crate and for tests.

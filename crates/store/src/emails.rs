@@ -11,29 +11,30 @@ use domain::models::Delivery;
 use domain::webhook::EventType;
 use domain::{Email, EmailStatus, TemplateType};
 
-#[derive(sqlx::FromRow)]
-#[sqlx(rename_all = "camelCase")]
-pub(crate) struct EmailRow {
-    id: String,
-    user_id: String,
-    contact_id: String,
-    subject: String,
-    body: String,
-    body_html: Option<String>,
-    status: EmailStatus,
-    template_type: Option<TemplateType>,
-    provider_id: Option<String>,
-    tokens_used: Option<i32>,
-    generated_at: Option<Ts>,
-    sent_at: Option<Ts>,
-    opened_at: Option<Ts>,
-    replied_at: Option<Ts>,
-    created_at: Ts,
-    updated_at: Ts,
-    scheduled_at: Option<Ts>,
-    send_attempts: i32,
-    last_error: Option<String>,
-    message_id: Option<String>,
+crate::row::indexed_row! {
+    /// One row as every statement decoding into it selects it (see [`crate::row`]).
+    pub(crate) struct EmailRow {
+        id: String = "id",
+        user_id: String = "userId",
+        contact_id: String = "contactId",
+        subject: String = "subject",
+        body: String = "body",
+        body_html: Option<String> = "bodyHtml",
+        status: EmailStatus = "status",
+        template_type: Option<TemplateType> = "templateType",
+        provider_id: Option<String> = "providerId",
+        tokens_used: Option<i32> = "tokensUsed",
+        generated_at: Option<Ts> = "generatedAt",
+        sent_at: Option<Ts> = "sentAt",
+        opened_at: Option<Ts> = "openedAt",
+        replied_at: Option<Ts> = "repliedAt",
+        created_at: Ts = "createdAt",
+        updated_at: Ts = "updatedAt",
+        scheduled_at: Option<Ts> = "scheduledAt",
+        send_attempts: i32 = "sendAttempts",
+        last_error: Option<String> = "lastError",
+        message_id: Option<String> = "messageId",
+    }
 }
 
 impl From<EmailRow> for Email {
@@ -398,4 +399,16 @@ pub(crate) fn push_in(sql: &mut Sql, column: &str, values: &[String]) {
         sql.bind(Arg::Text(v.clone()));
     }
     sql.push(")");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EmailRow;
+    use crate::row::names_of;
+
+    #[test]
+    fn the_row_decodes_the_columns_its_statements_select() {
+        assert_eq!(names_of(email_cols!()), EmailRow::COLUMNS);
+        assert_eq!(names_of(email_summary_cols!()), EmailRow::COLUMNS);
+    }
 }

@@ -11,16 +11,17 @@ use domain::webhook::EventType;
 use domain::{ConversationEntry, Direction};
 use sqlx::types::Json;
 
-#[derive(sqlx::FromRow)]
-#[sqlx(rename_all = "camelCase")]
-pub(crate) struct EntryRow {
-    id: String,
-    user_id: String,
-    contact_id: String,
-    content: String,
-    direction: Direction,
-    timestamp: Ts,
-    metadata: Option<Json<serde_json::Value>>,
+crate::row::indexed_row! {
+    /// One row as every statement decoding into it selects it (see [`crate::row`]).
+    pub(crate) struct EntryRow {
+        id: String = "id",
+        user_id: String = "userId",
+        contact_id: String = "contactId",
+        content: String = "content",
+        direction: Direction = "direction",
+        timestamp: Ts = "timestamp",
+        metadata: Option<Json<serde_json::Value>> = "metadata",
+    }
 }
 
 impl From<EntryRow> for ConversationEntry {
@@ -221,5 +222,16 @@ impl Store {
     ) -> Result<Vec<ConversationEntry>> {
         let page = self.list_history(user_id, contact_id, &PageRequest { first: limit, after: None }).await?;
         Ok(page.items.into_iter().map(|(e, _)| e).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EntryRow;
+    use crate::row::names_of;
+
+    #[test]
+    fn the_row_decodes_the_columns_its_statements_select() {
+        assert_eq!(names_of(entry_cols!()), EntryRow::COLUMNS);
     }
 }

@@ -7,6 +7,7 @@
 
 #[macro_use]
 mod sql;
+mod row;
 
 pub mod archive;
 pub mod bulk;
@@ -45,7 +46,7 @@ pub use emails::{EmailColumns, EmailFilter, EmailOrder};
 pub use error::{Result, StoreError};
 pub use follow_ups::{FollowUpSequence, FollowUpStep, StoppedSequence};
 pub use migrate::{MigrationState, Resolution, Status};
-pub use page::{Page, PageRequest};
+pub use page::{Cursor, Page, PageRequest};
 pub use preferences::{DigestSettings, UserPreferences};
 pub use ts::Ts;
 pub use url::{Backend, DatabaseUrl, UrlError};

@@ -209,7 +209,7 @@ impl Store {
     /// cache, until the process ends; the cache is served only while the listener is connected.
     /// Returns at once on SQLite or with the cache disabled. Spawn it beside the server.
     pub async fn watch_token_revocations(self) {
-        let (DatabaseUrl::Postgres(url), false) = (&self.url, self.tokens.ttl.is_zero()) else { return };
+        let (DatabaseUrl::Postgres(url), false) = (&*self.url, self.tokens.ttl.is_zero()) else { return };
         loop {
             match listen(url).await {
                 Ok(mut listener) => {

@@ -9,7 +9,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
-use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
+use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueFormat, PgValueRef};
 use sqlx::sqlite::{SqliteArgumentsBuffer, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Decode, Encode, Postgres, Sqlite, Type};
 
@@ -83,8 +83,23 @@ impl Encode<'_, Postgres> for Ts {
     }
 }
 
+/// PostgreSQL's epoch (2000-01-01T00:00:00Z) in microseconds after the Unix epoch.
+const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
+
 impl<'r> Decode<'r, Postgres> for Ts {
     fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        // A binary TIMESTAMP is microseconds since PostgreSQL's epoch as a big-endian i64.
+        // Converting it directly skips chrono's calendar arithmetic on a NaiveDateTime, which
+        // showed up in the profile of list pages (several timestamps per row).
+        if value.format() == PgValueFormat::Binary {
+            let bytes: [u8; 8] =
+                value.as_bytes()?.try_into().map_err(|_| "a binary TIMESTAMP must be 8 bytes")?;
+            return i64::from_be_bytes(bytes)
+                .checked_add(PG_EPOCH_MICROS)
+                .and_then(DateTime::from_timestamp_micros)
+                .map(Ts)
+                .ok_or_else(|| "TIMESTAMP out of range".into());
+        }
         let naive = <NaiveDateTime as Decode<Postgres>>::decode(value)?;
         Ok(Ts(naive.and_utc()))
     }

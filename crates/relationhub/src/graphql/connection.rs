@@ -10,7 +10,7 @@ use super::loaders::{CountKey, Loaders};
 use super::types::{
     ApiTokenNode, ContactNode, ConversationEntryNode, EmailNode, EmailTemplateNode, PageInfo,
 };
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::{Context, Object};
 use store::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use store::{ContactFilter, EmailFilter, Page};
 
@@ -62,7 +62,7 @@ impl CountQuery {
                     _ => CountKey::History(id.clone()),
                 };
                 let loaders = ctx.data_unchecked::<Loaders>();
-                return Ok(loaders.counts.load_one(key).await.map_err(ApiError::from)?.unwrap_or(0));
+                return Ok(loaders.counts().load_one(key).await.map_err(ApiError::from)?.unwrap_or(0));
             }
         };
         Ok(n.map_err(ApiError::from)?)
@@ -70,16 +70,29 @@ impl CountQuery {
 }
 
 /// Declares a connection type and its edge type over a domain row and its GraphQL node.
+///
+/// Both resolve their fields one after another (`serial`): every field is a read of data already
+/// in memory, and async-graphql's concurrent resolution costs a task and a waker per field.
+/// Cursors are encoded only for the edges and page info that select them.
 macro_rules! connection {
     ($conn:ident, $edge:ident, $row:ty, $node:ident, $conn_name:literal, $edge_name:literal) => {
         /// An edge: one node and its cursor.
-        #[derive(SimpleObject, Clone, Debug)]
-        #[graphql(name = $edge_name)]
+        #[derive(Clone, Debug)]
         pub struct $edge {
+            cursor: store::Cursor,
+            node: $node,
+        }
+
+        #[Object(name = $edge_name, serial)]
+        impl $edge {
             /// Opaque cursor; pass as `after` to continue after this node.
-            pub cursor: String,
+            async fn cursor(&self) -> String {
+                self.cursor.encode()
+            }
             /// The item.
-            pub node: $node,
+            async fn node(&self) -> &$node {
+                &self.node
+            }
         }
 
         /// A page of a list, Relay style. The edges are built once, moving the rows in; `edges`,
@@ -87,29 +100,29 @@ macro_rules! connection {
         #[derive(Clone, Debug)]
         pub struct $conn {
             edges: Vec<$edge>,
-            page_info: PageInfo,
+            has_next_page: bool,
+            has_previous_page: bool,
             count: CountQuery,
         }
 
         impl $conn {
             /// Wraps a page and how to count its whole list.
             pub fn new(page: Page<$row>, count: CountQuery) -> Self {
-                let page_info = PageInfo {
-                    has_next_page: page.has_next_page,
-                    has_previous_page: page.has_previous_page,
-                    start_cursor: page.start_cursor().map(str::to_owned),
-                    end_cursor: page.end_cursor().map(str::to_owned),
-                };
                 let edges = page
                     .items
                     .into_iter()
                     .map(|(row, cursor)| $edge { cursor, node: $node::from(row) })
                     .collect();
-                Self { edges, page_info, count }
+                Self {
+                    edges,
+                    has_next_page: page.has_next_page,
+                    has_previous_page: page.has_previous_page,
+                    count,
+                }
             }
         }
 
-        #[Object(name = $conn_name)]
+        #[Object(name = $conn_name, serial)]
         impl $conn {
             /// The items with their cursors.
             async fn edges(&self) -> &[$edge] {
@@ -120,8 +133,13 @@ macro_rules! connection {
                 self.edges.iter().map(|e| &e.node).collect()
             }
             /// Where this page sits in the list.
-            async fn page_info(&self) -> &PageInfo {
-                &self.page_info
+            async fn page_info(&self) -> PageInfo {
+                PageInfo {
+                    has_next_page: self.has_next_page,
+                    has_previous_page: self.has_previous_page,
+                    start_cursor: self.edges.first().map(|e| e.cursor.encode()),
+                    end_cursor: self.edges.last().map(|e| e.cursor.encode()),
+                }
             }
             /// How many items the whole list has.
             async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {

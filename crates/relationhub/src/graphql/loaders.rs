@@ -8,7 +8,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{Context, ID};
 use domain::{Contact, ConversationEntry, Email};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use store::{EmailFilter, EmailOrder, Page, PageRequest, Store, StoreError};
 
 /// Contacts by id, scoped to one user.
@@ -125,37 +125,69 @@ fn group_by_size(keys: &[(String, u32)]) -> HashMap<u32, Vec<String>> {
     groups
 }
 
-/// The per-request loaders, to be added to the request's data.
+/// The per-request loaders, to be added to the request's data. Each is built on first use:
+/// most requests touch none of them, and building all four for every request was a measurable
+/// share of a small one.
 pub struct Loaders {
-    /// Contacts by id.
-    pub contacts: DataLoader<ContactLoader>,
-    /// First pages of emails per contact.
-    pub contact_emails: DataLoader<ContactEmailsLoader>,
-    /// First pages of history per contact.
-    pub contact_history: DataLoader<ContactHistoryLoader>,
-    /// Per-contact counts.
-    pub counts: DataLoader<CountLoader>,
+    store: Store,
+    user_id: Option<String>,
+    contacts: OnceLock<DataLoader<ContactLoader>>,
+    contact_emails: OnceLock<DataLoader<ContactEmailsLoader>>,
+    contact_history: OnceLock<DataLoader<ContactHistoryLoader>>,
+    counts: OnceLock<DataLoader<CountLoader>>,
 }
 
 impl Loaders {
-    /// Fresh loaders for one request by `user_id` (None = anonymous: they load nothing).
+    /// Loaders for one request by `user_id` (None = anonymous: they load nothing).
     pub fn new(store: &Store, user_id: Option<String>) -> Self {
-        let spawner = tokio::spawn;
         Self {
-            contacts: DataLoader::new(
-                ContactLoader { store: store.clone(), user_id: user_id.clone() },
-                spawner,
-            ),
-            contact_emails: DataLoader::new(
-                ContactEmailsLoader { store: store.clone(), user_id: user_id.clone() },
-                spawner,
-            ),
-            contact_history: DataLoader::new(
-                ContactHistoryLoader { store: store.clone(), user_id: user_id.clone() },
-                spawner,
-            ),
-            counts: DataLoader::new(CountLoader { store: store.clone(), user_id }, spawner),
+            store: store.clone(),
+            user_id,
+            contacts: OnceLock::new(),
+            contact_emails: OnceLock::new(),
+            contact_history: OnceLock::new(),
+            counts: OnceLock::new(),
         }
+    }
+
+    /// Contacts by id.
+    pub fn contacts(&self) -> &DataLoader<ContactLoader> {
+        self.contacts.get_or_init(|| {
+            DataLoader::new(
+                ContactLoader { store: self.store.clone(), user_id: self.user_id.clone() },
+                tokio::spawn,
+            )
+        })
+    }
+
+    /// First pages of emails per contact.
+    pub fn contact_emails(&self) -> &DataLoader<ContactEmailsLoader> {
+        self.contact_emails.get_or_init(|| {
+            DataLoader::new(
+                ContactEmailsLoader { store: self.store.clone(), user_id: self.user_id.clone() },
+                tokio::spawn,
+            )
+        })
+    }
+
+    /// First pages of history per contact.
+    pub fn contact_history(&self) -> &DataLoader<ContactHistoryLoader> {
+        self.contact_history.get_or_init(|| {
+            DataLoader::new(
+                ContactHistoryLoader { store: self.store.clone(), user_id: self.user_id.clone() },
+                tokio::spawn,
+            )
+        })
+    }
+
+    /// Per-contact counts.
+    pub fn counts(&self) -> &DataLoader<CountLoader> {
+        self.counts.get_or_init(|| {
+            DataLoader::new(
+                CountLoader { store: self.store.clone(), user_id: self.user_id.clone() },
+                tokio::spawn,
+            )
+        })
     }
 }
 
@@ -182,7 +214,7 @@ pub async fn contact_emails(
     if req.after.is_none() && unfiltered && order == EmailOrder::CreatedAtDesc {
         let loaders = ctx.data_unchecked::<Loaders>();
         let page = loaders
-            .contact_emails
+            .contact_emails()
             .load_one((contact_id.0.clone(), req.first))
             .await
             .map_err(ApiError::from)?;
@@ -204,7 +236,7 @@ pub async fn contact_history(
     if req.after.is_none() {
         let loaders = ctx.data_unchecked::<Loaders>();
         let page = loaders
-            .contact_history
+            .contact_history()
             .load_one((contact_id.0.clone(), req.first))
             .await
             .map_err(ApiError::from)?;

@@ -64,6 +64,7 @@ pub enum PriorityG {
 
 /// Relay page information.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(serial)]
 pub struct PageInfo {
     /// More items follow `endCursor`.
     pub has_next_page: bool,
@@ -122,7 +123,7 @@ pub enum TokenKindG {
 #[derive(Clone, Debug)]
 pub struct ApiTokenNode(pub domain::ApiToken);
 
-#[Object(name = "ApiToken")]
+#[Object(name = "ApiToken", serial)]
 impl ApiTokenNode {
     /// Row id (pass to `revokeApiToken`).
     async fn id(&self) -> ID {
@@ -296,7 +297,10 @@ impl ContactNode {
 #[derive(Clone, Debug)]
 pub struct EmailNode(pub Email);
 
-#[Object(name = "Email")]
+// Fields resolve one after another (`serial`): all but two are reads of the row in memory, and
+// async-graphql's concurrent resolution costs a task and a waker per field of every row. The
+// same holds for the other row types below.
+#[Object(name = "Email", serial)]
 impl EmailNode {
     /// Row id.
     async fn id(&self) -> ID {
@@ -309,7 +313,7 @@ impl EmailNode {
     /// The recipient.
     async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<ContactNode> {
         let loaders = ctx.data_unchecked::<Loaders>();
-        let found = loaders.contacts.load_one(self.0.contact_id.clone()).await.map_err(ApiError::from)?;
+        let found = loaders.contacts().load_one(self.0.contact_id.clone()).await.map_err(ApiError::from)?;
         Ok(found.map(ContactNode::from).ok_or(ApiError::NotFound("contact"))?)
     }
     /// Subject line.
@@ -396,7 +400,7 @@ impl EmailNode {
 #[derive(Clone, Debug)]
 pub struct EmailTemplateNode(pub EmailTemplate);
 
-#[Object(name = "EmailTemplate")]
+#[Object(name = "EmailTemplate", serial)]
 impl EmailTemplateNode {
     /// Row id.
     async fn id(&self) -> ID {
@@ -437,7 +441,7 @@ impl EmailTemplateNode {
 #[derive(Clone, Debug)]
 pub struct ConversationEntryNode(pub ConversationEntry);
 
-#[Object(name = "ConversationEntry")]
+#[Object(name = "ConversationEntry", serial)]
 impl ConversationEntryNode {
     /// Row id.
     async fn id(&self) -> ID {
@@ -462,7 +466,7 @@ impl ConversationEntryNode {
     }
     /// Extra data (a JSON object), e.g. `{"subject": …}`.
     #[graphql(complexity = 20)]
-    async fn metadata(&self) -> Option<async_graphql::Json<serde_json::Value>> {
-        self.0.metadata.clone().map(async_graphql::Json)
+    async fn metadata(&self) -> Option<async_graphql::Json<&serde_json::Value>> {
+        self.0.metadata.as_ref().map(async_graphql::Json)
     }
 }

@@ -125,7 +125,7 @@ async fn show(
     )
     .await?;
     let next = match (page.has_next_page, page.end_cursor()) {
-        (true, Some(end)) => Some(format!("?{}", pos.next(end))),
+        (true, Some(end)) => Some(format!("?{}", pos.next(&end))),
         _ => None,
     };
     let previous = pos.previous().map(|p| format!("?{p}"));

@@ -128,7 +128,7 @@ pub async fn list(State(shared): State<Shared>, auth: Auth, Query(lq): Query<Lis
         sort.0
     );
     let next = match (page.has_next_page, page.end_cursor()) {
-        (true, Some(end)) => Some(format!("?{base}&{}", pos.next(end))),
+        (true, Some(end)) => Some(format!("?{base}&{}", pos.next(&end))),
         _ => None,
     };
     let previous =

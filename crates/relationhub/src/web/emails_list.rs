@@ -147,7 +147,7 @@ pub async fn list(State(shared): State<Shared>, auth: Auth, Query(lq): Query<Lis
         .map(|e| EmailRow::new(e, names.get(&e.contact_id).map(String::as_str).unwrap_or_default(), zone))
         .collect();
     let next = match (page.has_next_page, page.end_cursor()) {
-        (true, Some(end)) => Some(format!("?tab={}&{}", tab.0, pos.next(end))),
+        (true, Some(end)) => Some(format!("?tab={}&{}", tab.0, pos.next(&end))),
         _ => None,
     };
     let previous = pos.previous().map(|p| format!("?tab={}&{p}", tab.0));

@@ -54,7 +54,7 @@ pub async fn page(State(shared): State<Shared>, auth: Auth, Query(q): Query<List
     let page = review::list(&shared.state, &auth.user, &req).await?;
     let zone = Zone(auth.zone);
     let next = match (page.has_next_page, page.end_cursor()) {
-        (true, Some(c)) => format!("/review?{}", pos.next(c)),
+        (true, Some(c)) => format!("/review?{}", pos.next(&c)),
         _ => String::new(),
     };
     let previous = pos.previous().map(|p| format!("/review?{p}")).unwrap_or_default();

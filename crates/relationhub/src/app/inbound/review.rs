@@ -33,7 +33,7 @@ pub async fn list(st: &AppState, user: &User, req: &PageRequest) -> ApiResult<Pa
         items: rows
             .into_iter()
             .map(|r| {
-                let c = cursor(&r.id);
+                let c = store::Cursor::from_text(cursor(&r.id));
                 (r, c)
             })
             .collect(),
