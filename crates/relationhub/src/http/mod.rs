@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::graphql::{AppSchema, AppState, build_schema};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::serve::ListenerExt as _;
 use axum::routing::get;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -85,7 +86,12 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+        // Responses go out in one write each; Nagle's algorithm would only hold back the last
+        // segment of a larger one until the client acknowledged the previous.
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
     }
