@@ -167,7 +167,7 @@ async fn main() {
         if !page.has_next_page {
             break;
         }
-        after = page.end_cursor().map(str::to_owned);
+        after = page.end_cursor();
     }
     lags.sort_by(f64::total_cmp);
     let delivered = std::fs::read_dir(&maildir).unwrap().filter(|e| {

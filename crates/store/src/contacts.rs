@@ -2,6 +2,7 @@
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::lane::on_read;
 use crate::outbox::{Event, emit};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql, like_contains};
@@ -269,8 +270,8 @@ impl Store {
         push_filter(&mut sql, user_id, filter);
         page::push_after(&mut sql, &spec, req.after.as_deref())?;
         page::push_order_limit(&mut sql, &spec, req.first);
-        let rows = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, ContactRow>(sql.sql()), &sql.args)
-            .fetch_all(p).await)?;
+        let rows = on_read!(self, conn => bind_all!(sqlx::query_as::<_, ContactRow>(sql.sql()), &sql.args)
+            .fetch_all(conn).await)?;
         let contacts: Vec<Contact> = rows.into_iter().map(Into::into).collect();
         Ok(page::into_page(contacts, req, &spec, |c| (order.key(c), c.id.as_str())))
     }

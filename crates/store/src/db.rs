@@ -1,6 +1,7 @@
 //! Connecting: one `Store` over either a PostgreSQL or a SQLite pool, chosen by the URL.
 
 use crate::error::{Result, StoreError};
+use crate::lane::ReadLane;
 use crate::token_cache::TokenCache;
 use crate::url::{Backend, DatabaseUrl};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -32,6 +33,10 @@ pub struct ConnectOptions {
     /// Zero (the default here, for tools and tests) turns the cache off; the server passes its
     /// configured lifetime.
     pub token_cache_ttl: Duration,
+    /// On PostgreSQL, run the hot single-statement reads on connections of their own, up to
+    /// `max_connections` more, handed back without the pool's check round trip (see
+    /// [`crate::lane`]). Off by default here; the server and the CLI turn it on.
+    pub read_lane: bool,
 }
 
 /// The server's token-cache lifetime when none is configured.
@@ -44,6 +49,7 @@ impl Default for ConnectOptions {
             acquire_timeout: Duration::from_secs(5),
             create_if_missing: false,
             token_cache_ttl: Duration::ZERO,
+            read_lane: false,
         }
     }
 }
@@ -56,18 +62,26 @@ pub struct Store {
     pub(crate) url: Arc<DatabaseUrl>,
     /// Cached token lookups, shared by every clone.
     pub(crate) tokens: Arc<TokenCache>,
+    /// Connections for hot reads (PostgreSQL with `read_lane` only).
+    pub(crate) lane: Option<Arc<ReadLane>>,
 }
 
 impl Store {
     /// Opens a pool for `url`, failing within `acquire_timeout` with a message that names the
     /// host and port (never the password) when the server cannot be used.
     pub async fn connect(url: &DatabaseUrl, opts: &ConnectOptions) -> Result<Store> {
-        let db = match url {
-            DatabaseUrl::Postgres(raw) => Db::Postgres(connect_postgres(raw, opts).await?),
-            DatabaseUrl::Sqlite { path } => Db::Sqlite(connect_sqlite(path.as_deref(), opts).await?),
+        let (db, lane) = match url {
+            DatabaseUrl::Postgres(raw) => {
+                let (pool, conn_opts) = connect_postgres(raw, opts).await?;
+                let lane = opts
+                    .read_lane
+                    .then(|| Arc::new(ReadLane::new(conn_opts, opts.max_connections, opts.acquire_timeout)));
+                (Db::Postgres(pool), lane)
+            }
+            DatabaseUrl::Sqlite { path } => (Db::Sqlite(connect_sqlite(path.as_deref(), opts).await?), None),
         };
         let tokens = TokenCache::for_url(url, opts.token_cache_ttl);
-        Ok(Store { db, url: Arc::new(url.clone()), tokens })
+        Ok(Store { db, url: Arc::new(url.clone()), tokens, lane })
     }
 
     /// The pools, for code in this crate and for tests.
@@ -101,6 +115,9 @@ impl Store {
 
     /// Closes every connection, waiting for checked-out ones to return.
     pub async fn close(&self) {
+        if let Some(lane) = &self.lane {
+            lane.close().await;
+        }
         match &self.db {
             Db::Postgres(p) => p.close().await,
             Db::Sqlite(p) => p.close().await,
@@ -111,7 +128,7 @@ impl Store {
 /// Pooled connections idle for longer than this are pinged before use (the server, a proxy or a
 /// firewall may have dropped them); busier ones are handed out at once. sqlx's default pings on
 /// every acquire, which costs one extra round trip per query (two per authenticated request).
-const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
+pub(crate) const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
 
 /// The pools' `before_acquire` check: pings a connection only when it sat idle for
 /// [`PING_AFTER_IDLE`] or longer.
@@ -127,7 +144,7 @@ fn ping_if_idle<C: sqlx::Connection>(
     })
 }
 
-async fn connect_postgres(raw: &str, opts: &ConnectOptions) -> Result<PgPool> {
+async fn connect_postgres(raw: &str, opts: &ConnectOptions) -> Result<(PgPool, PgConnectOptions)> {
     let conn_opts = PgConnectOptions::from_str(raw).map_err(|_| {
         StoreError::Unavailable(format!("malformed PostgreSQL URL {}", crate::url::redact(raw)))
     })?;
@@ -139,14 +156,18 @@ async fn connect_postgres(raw: &str, opts: &ConnectOptions) -> Result<PgPool> {
             .test_before_acquire(false)
             .before_acquire(ping_if_idle)
     };
-    match pool_opts().connect_with(conn_opts.clone()).await {
-        Ok(pool) => Ok(pool),
+    let pool = match pool_opts().connect_with(conn_opts.clone()).await {
+        Ok(pool) => pool,
         Err(err) if opts.create_if_missing && is_missing_database(&err) => {
             create_postgres_database(&conn_opts, opts.acquire_timeout).await?;
-            pool_opts().connect_with(conn_opts.clone()).await.map_err(|e| describe_pg_error(&e, &conn_opts))
+            pool_opts()
+                .connect_with(conn_opts.clone())
+                .await
+                .map_err(|e| describe_pg_error(&e, &conn_opts))?
         }
-        Err(err) => Err(describe_pg_error(&err, &conn_opts)),
-    }
+        Err(err) => return Err(describe_pg_error(&err, &conn_opts)),
+    };
+    Ok((pool, conn_opts))
 }
 
 fn is_missing_database(err: &sqlx::Error) -> bool {

@@ -2,6 +2,7 @@
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::lane::on_read;
 use crate::outbox::{self, Event, emit};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql};
@@ -207,8 +208,8 @@ impl Store {
     pub async fn email(&self, user_id: &str, id: &str) -> Result<Email> {
         const SQL: &str =
             concat!("SELECT ", email_cols!(), r#" FROM "emails" WHERE "id" = $1 AND "userId" = $2"#);
-        let row = on_db!(&self.db, p => sqlx::query_as::<_, EmailRow>(SQL)
-            .bind(id).bind(user_id).fetch_optional(p).await)?;
+        let row = on_read!(self, c => sqlx::query_as::<_, EmailRow>(SQL)
+            .bind(id).bind(user_id).fetch_optional(c).await)?;
         row.map(Into::into).ok_or(StoreError::NotFound)
     }
 
@@ -319,8 +320,8 @@ impl Store {
         push_filter(&mut sql, user_id, filter);
         page::push_after(&mut sql, &spec, req.after.as_deref())?;
         page::push_order_limit(&mut sql, &spec, req.first);
-        let rows = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, EmailRow>(sql.sql()), &sql.args)
-            .fetch_all(p).await)?;
+        let rows = on_read!(self, c => bind_all!(sqlx::query_as::<_, EmailRow>(sql.sql()), &sql.args)
+            .fetch_all(c).await)?;
         let emails: Vec<Email> = rows.into_iter().map(Into::into).collect();
         Ok(page::into_page(emails, req, &spec, |e| (order.key(e), e.id.as_str())))
     }

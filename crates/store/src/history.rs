@@ -2,6 +2,7 @@
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::lane::on_read;
 use crate::outbox::{self, Event, emit};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql};
@@ -138,8 +139,8 @@ impl Store {
             .bind(Arg::Text(contact_id.to_owned()));
         page::push_after(&mut sql, &ORDER, req.after.as_deref())?;
         page::push_order_limit(&mut sql, &ORDER, req.first);
-        let rows = on_db!(&self.db, p => bind_all!(sqlx::query_as::<_, EntryRow>(sql.sql()), &sql.args)
-            .fetch_all(p).await)?;
+        let rows = on_read!(self, c => bind_all!(sqlx::query_as::<_, EntryRow>(sql.sql()), &sql.args)
+            .fetch_all(c).await)?;
         let items: Vec<ConversationEntry> = rows.into_iter().map(Into::into).collect();
         Ok(page::into_page(items, req, &ORDER, |e| (SortKey::Ts(Ts(e.timestamp)), e.id.as_str())))
     }

@@ -7,6 +7,7 @@
 
 #[macro_use]
 mod sql;
+mod lane;
 mod row;
 
 pub mod archive;

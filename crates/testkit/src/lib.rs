@@ -87,6 +87,7 @@ impl TestDb {
             create_if_missing: true,
             max_connections: 5,
             token_cache_ttl: ttl,
+            read_lane: true,
             ..Default::default()
         };
         Store::connect(&self.database_url(), &opts).await.expect("connect to test database")

@@ -142,6 +142,7 @@ pub async fn connect(config: &Config, create: bool) -> anyhow::Result<store::Sto
         max_connections: config.max_connections,
         create_if_missing: create,
         token_cache_ttl: config.token_cache_ttl,
+        read_lane: true,
         ..Default::default()
     };
     Ok(store::Store::connect(&config.database_url, &opts).await?)

@@ -31,10 +31,8 @@ async fn history_is_listed_newest_first_per_contact(kind: Kind) {
     let texts: Vec<&str> = p.items.iter().map(|(e, _)| e.content.as_str()).collect();
     assert_eq!(texts, ["newest", "middle"]);
     assert!(p.has_next_page);
-    let rest = store
-        .list_history(&u.id, &c.id, &PageRequest { first: 2, after: p.end_cursor().map(str::to_owned) })
-        .await
-        .unwrap();
+    let rest =
+        store.list_history(&u.id, &c.id, &PageRequest { first: 2, after: p.end_cursor() }).await.unwrap();
     assert_eq!(rest.items.iter().map(|(e, _)| e.content.as_str()).collect::<Vec<_>>(), ["oldest"]);
     assert_eq!(store.count_history(&u.id, &c.id).await.unwrap(), 3);
     store.delete_history_entry(&u.id, &mid.id).await.unwrap();

@@ -85,10 +85,8 @@ async fn templates_update_delete_and_page(kind: Kind) {
     assert_eq!(store.template(&u.id, &t.id).await.unwrap(), t2);
     let first = store.list_templates(&u.id, &PageRequest { first: 4, after: None }).await.unwrap();
     assert!(first.has_next_page);
-    let rest = store
-        .list_templates(&u.id, &PageRequest { first: 4, after: first.end_cursor().map(str::to_owned) })
-        .await
-        .unwrap();
+    let rest =
+        store.list_templates(&u.id, &PageRequest { first: 4, after: first.end_cursor() }).await.unwrap();
     assert_eq!(first.items.len() + rest.items.len(), 6);
     assert!(!rest.has_next_page);
     assert_eq!(store.count_templates(&u.id).await.unwrap(), 6);
