@@ -7,9 +7,7 @@ use crate::graphql::execute;
 use crate::graphql::guard::response::to_json_capped;
 use crate::graphql::guard::{self, GuardError};
 use async_graphql::ParseRequestError;
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::GraphQLRequest;
-use async_graphql_axum::rejection::GraphQLRejection;
+use async_graphql::http::{GraphiQLSource, MultipartOptions};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -27,9 +25,11 @@ pub async fn graphql(
     // Buffer the body first: `Bytes` honours the route's `DefaultBodyLimit` (413 beyond
     // `MAX_IMPORT_BODY_BYTES`), while `GraphQLRequest` streams the body itself and would read
     // any size. Beyond `MAX_BODY_BYTES` only an authenticated `importContacts` is accepted.
-    let (parts, body) = request.into_parts();
-    let headers = parts.headers.clone();
-    let bytes = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
+    // The headers are taken out rather than copied: buffering needs only the extensions (where
+    // the body limit is), and the GraphQL body is parsed from the buffer directly.
+    let (mut parts, body) = request.into_parts();
+    let headers = std::mem::take(&mut parts.headers);
+    let bytes = match Bytes::from_request(Request::from_parts(parts, body), &()).await {
         Ok(bytes) => bytes,
         Err(rejection) => return rejection.into_response(),
     };
@@ -42,16 +42,16 @@ pub async fn graphql(
     if let Err(refusal) = guard::check_body(&bytes) {
         return refused(refusal, started);
     }
-    let req = match GraphQLRequest::<GraphQLRejection>::from_request(
-        Request::from_parts(parts, Body::from(bytes)),
-        &(),
-    )
-    .await
-    {
-        Ok(req) => req,
-        Err(GraphQLRejection(err)) => return not_a_graphql_request(err),
+    // What async-graphql-axum's extractor does for a POST, without rebuilding a request.
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let parsed =
+        async_graphql::http::receive_batch_body(content_type, &bytes[..], MultipartOptions::default())
+            .await
+            .and_then(async_graphql::BatchRequest::into_single);
+    let mut request = match parsed {
+        Ok(request) => request,
+        Err(err) => return not_a_graphql_request(err),
     };
-    let mut request = req.into_inner();
     let checked = match guard::check(&mut request, shared.state.config.introspection) {
         Ok(checked) => checked,
         Err(refusal) => return refused(refusal, started),

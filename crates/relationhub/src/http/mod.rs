@@ -34,15 +34,27 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// `/graphql` only for a request whose one root field is `importContacts`.
 pub const MAX_IMPORT_BODY_BYTES: usize = 24 * 1024 * 1024;
 
-/// What every handler shares.
+/// What every handler shares. Handlers receive it by value (axum's `State`), so it is one
+/// `Arc`: cloning the state itself per request touched a dozen reference counts.
 #[derive(Clone)]
-pub struct Shared {
+pub struct Shared(Arc<SharedParts>);
+
+/// The parts of [`Shared`].
+pub struct SharedParts {
     /// The schema (carries [`AppState`] as data).
     pub schema: AppSchema,
     /// Application state.
     pub state: AppState,
     /// Prometheus handle for `/metrics`.
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+impl std::ops::Deref for Shared {
+    type Target = SharedParts;
+
+    fn deref(&self) -> &SharedParts {
+        &self.0
+    }
 }
 
 /// A bound, ready-to-run server.
@@ -66,7 +78,11 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
         // Keeps the token cache in step with revocations made by other server processes.
         tokio::spawn(state.store.clone().watch_token_revocations());
-        let shared = Shared { schema: build_schema(Some(state.clone())), state, metrics: metrics::handle() };
+        let shared = Shared(Arc::new(SharedParts {
+            schema: build_schema(Some(state.clone())),
+            state,
+            metrics: metrics::handle(),
+        }));
         let router = router(shared.clone(), &config);
         Ok(Application { listener, router, shared })
     }
