@@ -43,7 +43,7 @@ pub use contacts::{ContactFilter, ContactOrder};
 pub use db::{ConnectOptions, Db, Store};
 pub use delivery::DueEmail;
 pub use digest::{DuePass, PassOutcome, PassResult};
-pub use emails::{EmailColumns, EmailFilter, EmailOrder};
+pub use emails::{EmailColumnSet, EmailColumns, EmailFilter, EmailOrder};
 pub use error::{Result, StoreError};
 pub use follow_ups::{FollowUpSequence, FollowUpStep, StoppedSequence};
 pub use migrate::{MigrationState, Resolution, Status};

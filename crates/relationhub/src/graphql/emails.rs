@@ -8,7 +8,7 @@ use super::types::{EmailNode, EmailStatusG, TemplateTypeG};
 use crate::app::contacts::Change;
 use crate::app::emails::{self, EmailChanges, EmailFields};
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use store::{EmailColumns, EmailFilter, EmailOrder};
+use store::{EmailColumnSet, EmailColumns, EmailFilter, EmailOrder};
 
 /// Which emails to list.
 #[derive(InputObject, Default)]
@@ -140,20 +140,58 @@ impl EmailQuery {
         let req = first_page_args(first, after)?;
         let filter: EmailFilter = filter.map(Into::into).unwrap_or_default();
         let order = order_by.map(Into::into).unwrap_or_default();
-        let columns = if selects_bodies(ctx) { EmailColumns::All } else { EmailColumns::WithoutBodies };
+        let columns = selected_columns(ctx);
         let page = emails::list(state(ctx), me, &filter, order, &req, columns).await?;
         Ok(EmailConnection::new(page, CountQuery::Emails(me.id.clone(), filter)))
     }
 }
 
-/// Whether a connection's selection shows `body` or `bodyHtml` (under `edges { node }` or
-/// `nodes`, fragments included). When it does not, the list skips reading the bodies. Directives
-/// are not evaluated, so `@skip`/`@include` on a body field errs on the side of reading it.
-fn selects_bodies(ctx: &Context<'_>) -> bool {
-    let look = ctx.look_ahead();
-    [look.field("edges").field("node"), look.field("nodes")]
-        .iter()
-        .any(|node| node.field("body").exists() || node.field("bodyHtml").exists())
+/// The columns a connection's selection shows (under `edges { node }` or `nodes`, fragments
+/// included), so the page reads only those. Directives are not evaluated, so a field under
+/// `@skip`/`@include` errs on the side of being read; a field this mapping does not know reads
+/// every column.
+fn selected_columns(ctx: &Context<'_>) -> EmailColumns {
+    let mut set = EmailColumnSet::new();
+    for part in ctx.field().selection_set() {
+        let nodes: Vec<_> = match part.name() {
+            "nodes" => vec![part],
+            "edges" => part.selection_set().filter(|f| f.name() == "node").collect(),
+            _ => continue,
+        };
+        for field in nodes.iter().flat_map(|n| n.selection_set()) {
+            for column in columns_of(field.name()) {
+                match set.with(column) {
+                    Some(more) => set = more,
+                    None => return EmailColumns::All,
+                }
+            }
+        }
+    }
+    EmailColumns::Only(set)
+}
+
+/// The `emails` columns a field of `Email` reads (`["*"]` for a field not listed here, which
+/// makes the list read every column).
+fn columns_of(field: &str) -> &'static [&'static str] {
+    match field {
+        "__typename" | "id" | "contactId" | "contact" | "status" | "createdAt" | "updatedAt" | "followUp" => {
+            &[]
+        }
+        "subject" => &["subject"],
+        "body" => &["body"],
+        "bodyHtml" => &["bodyHtml"],
+        "templateType" => &["templateType"],
+        "providerId" => &["providerId"],
+        "tokensUsed" => &["tokensUsed"],
+        "generatedAt" => &["generatedAt"],
+        "sentAt" => &["sentAt"],
+        "openedAt" => &["openedAt"],
+        "repliedAt" => &["repliedAt"],
+        "scheduledAt" => &["scheduledAt"],
+        "sendAttempts" => &["sendAttempts"],
+        "lastError" => &["lastError"],
+        _ => &["*"],
+    }
 }
 
 /// Email mutations.

@@ -572,8 +572,8 @@ async fn a_list_reads_bodies_whenever_the_selection_shows_them(kind: Kind) {
     let app = TestApp::spawn(kind).await;
     let (token, _) = app.sign_up("owner@example.com").await;
     let contact = app.contact(&token, "Ada").await;
-    let input =
-        json!({ "contactId": contact, "subject": "S", "body": "Body text", "bodyHtml": "<p>Body text</p>" });
+    let input = json!({ "contactId": contact, "subject": "S", "body": "Body text", "bodyHtml": "<p>Body text</p>",
+                        "templateType": "CASUAL" });
     app.gql_ok(&token, CREATE, json!({ "input": input })).await;
     // Lists that do not show bodies skip reading them; every way of asking for them gets them.
     let plain =
@@ -594,6 +594,27 @@ async fn a_list_reads_bodies_whenever_the_selection_shows_them(kind: Kind) {
         let node = v.pointer(path).unwrap_or_else(|| panic!("{q}: {v}"));
         assert_eq!(node["body"], "Body text", "{q}");
         assert_eq!(node["bodyHtml"], "<p>Body text</p>", "{q}");
+    }
+    // A page reads only the columns its selection shows: each field, alone or with all the
+    // others, shows what `email(id)` shows.
+    let all = "id contactId subject body bodyHtml status templateType providerId tokensUsed generatedAt \
+               sentAt openedAt repliedAt scheduledAt sendAttempts lastError createdAt updatedAt __typename";
+    let page = app.gql_ok(&token, &format!("{{ emails {{ nodes {{ {all} }} }} }}"), json!({})).await;
+    let node = &page["emails"]["nodes"][0];
+    let one = app
+        .gql_ok(
+            &token,
+            &format!("query($id: ID!) {{ email(id: $id) {{ {all} }} }}"),
+            json!({ "id": node["id"] }),
+        )
+        .await;
+    assert_eq!(node, &one["email"]);
+    assert_eq!(node["templateType"], "CASUAL");
+    for field in all.split_whitespace() {
+        let v = app
+            .gql_ok(&token, &format!("{{ emails {{ edges {{ node {{ {field} }} }} }} }}"), json!({}))
+            .await;
+        assert_eq!(v["emails"]["edges"][0]["node"][field], one["email"][field], "{field}");
     }
 }
 
