@@ -83,6 +83,7 @@ macro_rules! connection {
             node: $node,
         }
 
+        /// An edge: one node and its cursor.
         #[Object(name = $edge_name, serial)]
         impl $edge {
             /// Opaque cursor; pass as `after` to continue after this node.
