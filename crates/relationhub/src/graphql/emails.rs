@@ -147,9 +147,10 @@ impl EmailQuery {
 }
 
 /// The columns a connection's selection shows (under `edges { node }` or `nodes`, fragments
-/// included), so the page reads only those. Directives are not evaluated, so a field under
-/// `@skip`/`@include` errs on the side of being read; a field this mapping does not know reads
-/// every column.
+/// included), so the page reads only those. `Email`'s scalar fields are named as the guide's
+/// columns; `contact` and `followUp` need only columns every read keeps. Directives are not
+/// evaluated, so a field under `@skip`/`@include` errs on the side of being read; a field that is
+/// not a column (one added later) reads every column.
 fn selected_columns(ctx: &Context<'_>) -> EmailColumns {
     let mut set = EmailColumnSet::new();
     for part in ctx.field().selection_set() {
@@ -159,39 +160,16 @@ fn selected_columns(ctx: &Context<'_>) -> EmailColumns {
             _ => continue,
         };
         for field in nodes.iter().flat_map(|n| n.selection_set()) {
-            for column in columns_of(field.name()) {
-                match set.with(column) {
+            match field.name() {
+                "__typename" | "contact" | "followUp" => {}
+                column => match set.with(column) {
                     Some(more) => set = more,
                     None => return EmailColumns::All,
-                }
+                },
             }
         }
     }
     EmailColumns::Only(set)
-}
-
-/// The `emails` columns a field of `Email` reads (`["*"]` for a field not listed here, which
-/// makes the list read every column).
-fn columns_of(field: &str) -> &'static [&'static str] {
-    match field {
-        "__typename" | "id" | "contactId" | "contact" | "status" | "createdAt" | "updatedAt" | "followUp" => {
-            &[]
-        }
-        "subject" => &["subject"],
-        "body" => &["body"],
-        "bodyHtml" => &["bodyHtml"],
-        "templateType" => &["templateType"],
-        "providerId" => &["providerId"],
-        "tokensUsed" => &["tokensUsed"],
-        "generatedAt" => &["generatedAt"],
-        "sentAt" => &["sentAt"],
-        "openedAt" => &["openedAt"],
-        "repliedAt" => &["repliedAt"],
-        "scheduledAt" => &["scheduledAt"],
-        "sendAttempts" => &["sendAttempts"],
-        "lastError" => &["lastError"],
-        _ => &["*"],
-    }
 }
 
 /// Email mutations.

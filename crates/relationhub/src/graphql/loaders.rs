@@ -152,42 +152,34 @@ impl Loaders {
 
     /// Contacts by id.
     pub fn contacts(&self) -> &DataLoader<ContactLoader> {
-        self.contacts.get_or_init(|| {
-            DataLoader::new(
-                ContactLoader { store: self.store.clone(), user_id: self.user_id.clone() },
-                tokio::spawn,
-            )
-        })
+        self.lazy(&self.contacts, |store, user_id| ContactLoader { store, user_id })
     }
 
     /// First pages of emails per contact.
     pub fn contact_emails(&self) -> &DataLoader<ContactEmailsLoader> {
-        self.contact_emails.get_or_init(|| {
-            DataLoader::new(
-                ContactEmailsLoader { store: self.store.clone(), user_id: self.user_id.clone() },
-                tokio::spawn,
-            )
-        })
+        self.lazy(&self.contact_emails, |store, user_id| ContactEmailsLoader { store, user_id })
     }
 
     /// First pages of history per contact.
     pub fn contact_history(&self) -> &DataLoader<ContactHistoryLoader> {
-        self.contact_history.get_or_init(|| {
-            DataLoader::new(
-                ContactHistoryLoader { store: self.store.clone(), user_id: self.user_id.clone() },
-                tokio::spawn,
-            )
-        })
+        self.lazy(&self.contact_history, |store, user_id| ContactHistoryLoader { store, user_id })
     }
 
     /// Per-contact counts.
     pub fn counts(&self) -> &DataLoader<CountLoader> {
-        self.counts.get_or_init(|| {
-            DataLoader::new(
-                CountLoader { store: self.store.clone(), user_id: self.user_id.clone() },
-                tokio::spawn,
-            )
-        })
+        self.lazy(&self.counts, |store, user_id| CountLoader { store, user_id })
+    }
+
+    /// The loader in `cell`, built by `make` over this request's store and user on first use.
+    fn lazy<'a, L>(
+        &self,
+        cell: &'a OnceLock<DataLoader<L>>,
+        make: fn(Store, Option<String>) -> L,
+    ) -> &'a DataLoader<L>
+    where
+        L: Send + Sync + 'static,
+    {
+        cell.get_or_init(|| DataLoader::new(make(self.store.clone(), self.user_id.clone()), tokio::spawn))
     }
 }
 
