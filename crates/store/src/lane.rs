@@ -62,9 +62,7 @@ impl ReadLane {
         };
         Ok(Lease { lane: self, conn: Some(conn), done: false, _permit: permit })
     }
-}
 
-impl ReadLane {
     /// Closes the idle connections and refuses new leases (for [`crate::Store::close`]).
     pub(crate) async fn close(&self) {
         self.permits.close();
