@@ -167,9 +167,16 @@ pub(crate) fn push_after(sql: &mut Sql, spec: &SortSpec, after: Option<&str>) ->
 }
 
 /// Appends ORDER BY and LIMIT (one extra row to learn whether another page follows).
+///
+/// The limit is written into the text rather than bound. PostgreSQL plans a prepared statement
+/// afresh on every execution for as long as its generic plan looks costlier than the custom
+/// ones, and with an unknown LIMIT the generic plan always does: a bound limit cost a whole
+/// planning pass per page, longer than running the query (docs/BENCHMARKS.md). A number from a
+/// `u32` cannot inject anything, and page sizes are capped, so this adds at most a few cached
+/// statements.
 pub(crate) fn push_order_limit(sql: &mut Sql, spec: &SortSpec, first: u32) {
     sql.push(" ORDER BY ").push(spec.expr).push(if spec.desc { " DESC" } else { " ASC" });
-    sql.push(", \"id\" ASC LIMIT ").bind(Arg::Int(i64::from(first) + 1));
+    sql.push(", \"id\" ASC LIMIT ").push(&(u64::from(first) + 1).to_string());
 }
 
 /// Trims the extra row and attaches cursors.
@@ -228,5 +235,14 @@ mod tests {
         assert!(PageRequest::new(Some(101), None).is_err());
         assert!(PageRequest::new(Some(0), None).is_err());
         assert_eq!(PageRequest::new(Some(100), None).unwrap().first, 100);
+    }
+
+    /// A bound LIMIT kept PostgreSQL re-planning every page (see `push_order_limit`).
+    #[test]
+    fn the_limit_is_part_of_the_statement_text() {
+        let mut sql = Sql::new("SELECT 1");
+        push_order_limit(&mut sql, &SPEC, 20);
+        assert!(sql.text.ends_with(" ASC LIMIT 21"), "{}", sql.text);
+        assert!(sql.args.is_empty());
     }
 }

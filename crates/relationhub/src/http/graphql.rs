@@ -67,7 +67,7 @@ pub async fn graphql(
     let viewer = super::auth::bearer_viewer(&shared, &headers, client).await;
     let resp = execute(&shared.schema, &shared.state, viewer, request).await;
     let (response, outcome) = respond(resp, shared.state.config.max_response_bytes, checked.is_mutation);
-    super::metrics::record_request(operation, &outcome, started.elapsed());
+    super::metrics::record_request(operation, outcome, started.elapsed());
     response
 }
 
@@ -75,7 +75,7 @@ pub async fn graphql(
 fn refused(refusal: GuardError, started: Instant) -> Response {
     tracing::info!(reason = %refusal, "GraphQL request refused before execution");
     let (response, outcome) = respond(refusal.into_response(), usize::MAX, false);
-    super::metrics::record_request(super::metrics::OTHER, &outcome, started.elapsed());
+    super::metrics::record_request(super::metrics::OTHER, outcome, started.elapsed());
     response
 }
 

@@ -13,7 +13,16 @@ use std::time::Duration;
 const LATENCY_BUCKETS: &[f64] =
     &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
+/// How often recorded histogram samples are folded into their buckets.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
 /// The process-wide recorder (installed once; later calls share it).
+///
+/// The exporter keeps every histogram sample in a queue until upkeep folds it into the buckets,
+/// and nothing does that on its own: with `/metrics` never scraped (or turned off) each request
+/// would leave its latency behind for good, and a busy server grew by megabytes a minute
+/// (docs/BENCHMARKS.md). A thread of its own runs upkeep every [`UPKEEP_EVERY`] for the life of
+/// the process, so what is queued is bounded by a few seconds of traffic.
 pub fn handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
@@ -21,11 +30,23 @@ pub fn handle() -> PrometheusHandle {
             let builder = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)
                 .unwrap_or_else(|_| PrometheusBuilder::new());
-            match builder.install_recorder() {
+            let handle = match builder.install_recorder() {
                 Ok(handle) => handle,
                 // Another recorder is installed (embedding); keep a private one so /metrics works.
                 Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+            };
+            let upkept = handle.clone();
+            let started = std::thread::Builder::new().name("metrics-upkeep".into()).spawn(move || {
+                loop {
+                    std::thread::sleep(UPKEEP_EVERY);
+                    upkept.run_upkeep();
+                }
+            });
+            if let Err(e) = started {
+                // Scrapes still run upkeep; only an unscraped process keeps samples queued.
+                tracing::warn!(error = %e, "cannot start the metrics upkeep thread");
             }
+            handle
         })
         .clone()
 }
@@ -77,11 +98,12 @@ fn root_fields() -> &'static HashSet<String> {
     })
 }
 
-/// Counts one request and observes its latency.
-pub fn record_request(operation: &str, outcome: &str, elapsed: Duration) {
-    metrics::counter!("relationhub_graphql_requests_total", "operation" => operation.to_owned(), "outcome" => outcome.to_owned())
+/// Counts one request and observes its latency. The labels are borrowed or moved, never
+/// copied: this runs for every request.
+pub fn record_request(operation: &'static str, outcome: String, elapsed: Duration) {
+    metrics::counter!("relationhub_graphql_requests_total", "operation" => operation, "outcome" => outcome)
         .increment(1);
-    metrics::histogram!("relationhub_graphql_request_duration_seconds", "operation" => operation.to_owned())
+    metrics::histogram!("relationhub_graphql_request_duration_seconds", "operation" => operation)
         .record(elapsed.as_secs_f64());
 }
 
@@ -139,5 +161,21 @@ mod tests {
             assert_eq!(operation_label(Some(foreign)), OTHER, "{foreign}");
         }
         assert_eq!(operation_label(None), OTHER);
+    }
+
+    /// Histogram samples queue until upkeep: without the upkeep thread an unscraped server
+    /// keeps every request's latency forever (the leak this thread fixed).
+    #[test]
+    fn the_recorder_comes_with_an_upkeep_thread() {
+        let _handle = super::handle();
+        let names: Vec<String> = std::fs::read_dir("/proc/self/task")
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .filter_map(|task| std::fs::read_to_string(task.path().join("comm")).ok())
+                    .map(|name| name.trim().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(names.iter().any(|n| n == "metrics-upkeep"), "threads: {names:?}");
     }
 }
