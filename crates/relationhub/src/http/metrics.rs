@@ -168,14 +168,25 @@ mod tests {
     #[test]
     fn the_recorder_comes_with_an_upkeep_thread() {
         let _handle = super::handle();
-        let names: Vec<String> = std::fs::read_dir("/proc/self/task")
-            .map(|dir| {
-                dir.filter_map(Result::ok)
-                    .filter_map(|task| std::fs::read_to_string(task.path().join("comm")).ok())
-                    .map(|name| name.trim().to_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        assert!(names.iter().any(|n| n == "metrics-upkeep"), "threads: {names:?}");
+        let names = || -> Vec<String> {
+            std::fs::read_dir("/proc/self/task")
+                .map(|dir| {
+                    dir.filter_map(Result::ok)
+                        .filter_map(|task| std::fs::read_to_string(task.path().join("comm")).ok())
+                        .map(|name| name.trim().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        // A new thread names itself once it runs: until then it shows its parent's name.
+        let mut seen = names();
+        for _ in 0..200 {
+            if seen.iter().any(|n| n == "metrics-upkeep") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+            seen = names();
+        }
+        assert!(seen.iter().any(|n| n == "metrics-upkeep"), "threads: {seen:?}");
     }
 }
