@@ -1,6 +1,7 @@
 //! The bearer-token cache (`RELATIONHUB_TOKEN_CACHE_SECS`): two servers on one database, each
 //! caching the tokens it has seen; a sign-out, a revoked API token and a password change made
-//! on one are refused by the other on the very next request.
+//! on one are refused by the other as soon as PostgreSQL has delivered the notification —
+//! long before the cache's five minutes here would end the entry.
 
 use crate::common::{TestApp, code, data};
 use serde_json::{Value, json};
@@ -25,6 +26,22 @@ async fn until_caching(app: &TestApp) {
 
 async fn me(app: &TestApp, token: &str) -> Value {
     app.gql(Some(token), "{ me { id name } }", json!({})).await
+}
+
+/// Asks `app` with `token` until it is refused, for at most two seconds. The other process
+/// learns of a revocation when PostgreSQL delivers the notification (well under a millisecond on
+/// an idle machine), so its very next request can, on a busy one, still overtake it: what must
+/// hold is that the revocation arrives by notification, not by the cache's 300 s lifetime.
+async fn refused_soon(app: &TestApp, token: &str, what: &str) {
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        last = me(app, token).await;
+        if last["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{what}: still answered two seconds later: {last}");
 }
 
 async fn revocations_on_one_server_reach_another_that_cached_the_token_at_once(kind: Kind) {
@@ -53,8 +70,7 @@ async fn revocations_on_one_server_reach_another_that_cached_the_token_at_once(k
 
     let out = a.gql(Some(&second), "mutation { signOut { success } }", json!({})).await;
     assert_eq!(data(&out)["signOut"]["success"], true);
-    let v = me(&b, &second).await;
-    assert_eq!(code(&v), "UNAUTHENTICATED", "signed out on A, refused on B at once: {v}");
+    refused_soon(&b, &second, "signed out on A, refused on B").await;
     assert_eq!(code(&me(&a, &second).await), "UNAUTHENTICATED");
     assert_eq!(data(&me(&b, &first).await)["me"]["id"], id.as_str(), "other sessions go on");
 
@@ -68,14 +84,12 @@ async fn revocations_on_one_server_reach_another_that_cached_the_token_at_once(k
         .unwrap();
     let revoke = "mutation($id: ID!) { revokeApiToken(input: {id: $id}) { revokedId } }";
     a.gql_ok(&first, revoke, json!({ "id": api_id })).await;
-    let v = me(&b, &api).await;
-    assert_eq!(code(&v), "UNAUTHENTICATED", "revoked on A, refused on B at once: {v}");
+    refused_soon(&b, &api, "revoked on A, refused on B").await;
 
     let change = "mutation($c: String!, $n: String!) { changePassword(input: {currentPassword: $c, newPassword: $n}) { token } }";
     let v = a.gql(Some(&first), change, json!({ "c": PASSWORD, "n": "a brand new secret" })).await;
     let fresh = data(&v)["changePassword"]["token"].as_str().unwrap().to_owned();
-    let v = me(&b, &first).await;
-    assert_eq!(code(&v), "UNAUTHENTICATED", "the password changed on A, the old session refused on B: {v}");
+    refused_soon(&b, &first, "the password changed on A, the old session refused on B").await;
     assert_eq!(data(&me(&b, &fresh).await)["me"]["id"], id.as_str());
 }
 
