@@ -12,6 +12,7 @@ pub mod rows;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ts::Ts;
+use crate::write_tx::BeginWrite;
 pub use rows::{ArchiveAccount, ArchiveContact, ArchiveEmail, ArchiveEntry, ArchiveTable, ArchiveTemplate};
 use std::collections::HashMap;
 
@@ -100,10 +101,9 @@ impl Store {
         let contact_of = |old: &str| contact_ids.get(old).cloned().ok_or(StoreError::NotFound);
         let now = Ts::now();
         on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
-            // Write first: on SQLite this takes the write lock now (a transaction that read
-            // first could not upgrade once another connection wrote, e.g. a token's
-            // `lastUsedAt`), and on PostgreSQL it serialises two restores into one account.
+            let mut tx = p.begin_write().await?;
+            // Lock the account row first: on PostgreSQL this serialises two restores into one
+            // account (SQLite's `BEGIN IMMEDIATE` already holds the whole database).
             sqlx::query(LOCK_ACCOUNT).bind(user_id).execute(&mut *tx).await?;
             let rows = sqlx::query_scalar::<_, i64>(NOT_EMPTY).bind(user_id).fetch_one(&mut *tx).await?;
             if rows != 0 {

@@ -21,6 +21,7 @@ mod rows;
 
 use crate::db::{Db, Store};
 use crate::error::{Result, StoreError};
+use crate::write_tx::BeginWrite;
 use generate::Generator;
 use rows::CopyText;
 use sqlx::{ConnectOptions as _, Connection as _};
@@ -353,7 +354,7 @@ impl Store {
                 report.analyze = t.elapsed();
             }
             Db::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 (report.replaced, report.delete) = clear_bench!(tx, opts.replace);
                 for table in Table::ALL {
                     let t = Instant::now();

@@ -7,6 +7,7 @@ use crate::outbox::{Event, emit};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql, like_contains};
 use crate::ts::{self, Ts};
+use crate::write_tx::BeginWrite;
 use domain::inputs::{ContactPatch, NewContact};
 use domain::touch::CadenceDefaults;
 use domain::webhook::EventType;
@@ -167,7 +168,7 @@ impl Store {
         let defaults = self.cadence_defaults(user_id).await?;
         let initial = initial_cadence(new, cadence, &defaults, now);
         let contact = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let row = bind_new_contact!(sqlx::query_as::<_, ContactRow>(SQL), user_id, new, now, initial)
                 .fetch_one(&mut *tx)
                 .await
@@ -217,7 +218,7 @@ impl Store {
         // or the address may have changed: `nextTouchAt` follows in the same transaction, so the
         // due list never sees a stale value.
         let row = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let row = bind_all!(sqlx::query_as::<_, ContactRow>(sql.sql()), &sql.args)
                 .fetch_optional(&mut *tx).await?;
             let Some(_) = row else { return Err(StoreError::NotFound) };
@@ -243,7 +244,7 @@ impl Store {
             WHERE "userId" = $1 AND "contactId" = $2 AND "stoppedAt" IS NULL"#;
         let event = Event::new(EventType::ContactDeleted, serde_json::json!({ "id": id }));
         on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let ids: Vec<String> = sqlx::query_scalar(ACTIVE).bind(user_id).bind(id).fetch_all(&mut *tx).await?;
             crate::follow_ups::stop_sequences!(tx, ids, domain::FollowUpStopReason::ContactDeleted, Ts::now());
             let done = sqlx::query(r#"DELETE FROM "contacts" WHERE "id" = $1 AND "userId" = $2"#)

@@ -20,6 +20,7 @@ use crate::error::{Result, StoreError};
 use crate::follow_ups::{FollowUpsArg, follow_ups_on_sent, insert_follow_ups};
 use crate::outbox::{self, Event, emit};
 use crate::ts::{self, Ts};
+use crate::write_tx::BeginWrite;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use domain::webhook::EventType;
@@ -192,7 +193,7 @@ impl Store {
             email_cols!()
         );
         let row = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let row = sqlx::query_as::<_, EmailRow>(SQL)
                 .bind(Ts::new(send_at))
                 .bind(new_tracking_token())
@@ -294,7 +295,7 @@ impl Store {
         let now = Ts::now();
         let until = lease_end(now.0, lease)?;
         let row = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let row = sqlx::query_as::<_, EmailRow>(SQL)
                 .bind(now)
                 .bind(worker)
@@ -338,7 +339,7 @@ impl Store {
             Db::Sqlite(_) => CLAIM_SQLITE,
         };
         let mut due = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let rows = sqlx::query_as::<_, DueRow>(sqlx::AssertSqlSafe(sql))
                 .bind(worker)
                 .bind(until)
@@ -410,7 +411,7 @@ impl Store {
         let now = Ts::now();
         let refresh = self.refresh_next_touch_sql();
         let done = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let row = sqlx::query_as::<_, SentRow>(SENT)
                 .bind(sent_at).bind(message_id).bind(now).bind(id).bind(worker)
                 .fetch_optional(&mut *tx).await?;
@@ -479,7 +480,7 @@ impl Store {
             WHERE "emailId" = $3 AND "status" = 'DRAFTED'"#;
         let now = Ts::now();
         let done = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let row = sqlx::query_as::<_, (String, String, String)>(SQL)
                 .bind(error).bind(now).bind(id).bind(worker)
                 .fetch_optional(&mut *tx).await?;
@@ -527,7 +528,7 @@ impl Store {
             RETURNING "id", "userId", "contactId", "subject""#;
         let now = Ts::now();
         let done = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let row = sqlx::query_as::<_, (String, String, String, String)>(SQL)
                 .bind(now).bind(token).fetch_optional(&mut *tx).await?;
             if let Some((id, user_id, contact_id, subject)) = &row {

@@ -9,6 +9,7 @@ use crate::db::Store;
 use crate::emails::{EmailRow, INSERT_EMAIL, bind_new_email};
 use crate::error::Result;
 use crate::ts::{self, Ts};
+use crate::write_tx::BeginWrite;
 use chrono::{DateTime, Utc};
 use domain::inputs::NewEmail;
 use domain::{Contact, Email};
@@ -171,7 +172,7 @@ impl Store {
         const LINK: &str = r#"UPDATE "digest_drafts" SET "emailId" = $1
             WHERE "userId" = $2 AND "day" = $3 AND "contactId" = $4"#;
         let row = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let marked = sqlx::query(MARK).bind(user_id).bind(day).bind(&new.contact_id).bind(Ts::now())
                 .execute(&mut *tx).await?.rows_affected();
             if marked == 0 {
@@ -217,7 +218,7 @@ impl Store {
         let now = Ts::new(r.now);
         let sent = (r.outcome == PassOutcome::Sent).then_some(now);
         let done = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let n = sqlx::query(DONE).bind(r.outcome.as_str()).bind(r.due_count).bind(r.draft_count)
                 .bind(r.message_id.as_deref()).bind(now).bind(id).bind(worker)
                 .execute(&mut *tx).await?.rows_affected();

@@ -7,6 +7,7 @@ use crate::outbox::{self, Event, emit};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql};
 use crate::ts::{self, Ts};
+use crate::write_tx::BeginWrite;
 use domain::inputs::{EmailPatch, NewEmail};
 use domain::models::Delivery;
 use domain::webhook::EventType;
@@ -340,7 +341,7 @@ impl Store {
     /// Creates an email to one of the user's contacts; another user's contact is `NotFound`.
     pub async fn create_email(&self, user_id: &str, new: &NewEmail) -> Result<Email> {
         let email = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let row = bind_new_email!(sqlx::query_as::<_, EmailRow>(INSERT_EMAIL), user_id, new)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -430,7 +431,7 @@ impl Store {
     /// transaction.
     pub async fn delete_email(&self, user_id: &str, id: &str) -> Result<()> {
         let done = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let ids: Vec<String> = sqlx::query_scalar(crate::follow_ups::ACTIVE_FOR_EMAIL)
                 .bind(user_id).bind(id).fetch_all(&mut *tx).await?;
             crate::follow_ups::stop_sequences!(tx, ids, domain::FollowUpStopReason::EmailDeleted, Ts::now());

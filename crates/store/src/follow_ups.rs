@@ -17,6 +17,7 @@ use crate::db::{Db, Store};
 use crate::emails::{EmailRow, INSERT_EMAIL};
 use crate::error::{Result, StoreError};
 use crate::ts::{self, Ts};
+use crate::write_tx::BeginWrite;
 use chrono::{DateTime, Utc};
 use domain::followup::{Delay, NewFollowUps};
 use domain::inputs::NewEmail;
@@ -404,7 +405,7 @@ impl Store {
         let now = Ts::new(now);
         let ids = vec![seq.id];
         let stopped = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let stopped = stop_sequences!(tx, ids, reason, now);
             tx.commit().await?;
             stopped
@@ -485,7 +486,7 @@ impl Store {
         let new = drafted.email;
         let now = Ts::new(now);
         let email = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let row = sqlx::query_as::<_, EmailRow>(INSERT_EMAIL)
                 .bind(domain::new_id())
                 .bind(new.subject.as_str())
@@ -564,7 +565,7 @@ impl Store {
         let ids = vec![sequence_id.to_owned()];
         let now = Ts::new(now);
         let stopped = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let stopped = stop_sequences!(tx, ids, FollowUpStopReason::Replied, now);
             tx.commit().await?;
             stopped

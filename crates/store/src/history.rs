@@ -7,6 +7,7 @@ use crate::outbox::{self, Event, emit};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql};
 use crate::ts::Ts;
+use crate::write_tx::BeginWrite;
 use domain::inputs::NewHistoryEntry;
 use domain::webhook::EventType;
 use domain::{ConversationEntry, Direction};
@@ -72,7 +73,7 @@ impl Store {
         let metadata = new.metadata.as_ref().map(|m| Json(m.as_value().clone()));
         let refresh = self.refresh_next_touch_sql();
         let row = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let row = sqlx::query_as::<_, EntryRow>(SQL)
                 .bind(domain::new_id())
                 .bind(new.content.as_str())

@@ -7,6 +7,7 @@ use crate::contacts::{
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ts::Ts;
+use crate::write_tx::BeginWrite;
 use domain::Contact;
 use domain::inputs::{ContactPatch, NewContact};
 
@@ -36,7 +37,7 @@ impl Store {
         let now = Ts::now();
         let defaults = self.cadence_defaults(user_id).await?;
         on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for new in creates {
                 // Imported contacts get their priority's default cadence, like contacts created by hand.
                 let initial = initial_cadence(new, None, &defaults, now);

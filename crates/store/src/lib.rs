@@ -9,6 +9,7 @@
 mod sql;
 mod lane;
 mod row;
+mod write_tx;
 
 pub mod archive;
 pub mod bulk;

@@ -5,6 +5,7 @@
 use crate::db::Store;
 use crate::error::Result;
 use crate::ts::Ts;
+use crate::write_tx::BeginWrite;
 use chrono::{DateTime, Utc};
 
 /// Where a folder's import stands.
@@ -76,7 +77,7 @@ impl Store {
             ON CONFLICT ("userId", "address") DO NOTHING"#;
         let now = Ts::now();
         on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             sqlx::query(DELETE).bind(user_id).execute(&mut *tx).await?;
             for a in addresses {
                 sqlx::query(INSERT).bind(user_id).bind(a).bind(now).execute(&mut *tx).await?;

@@ -4,6 +4,7 @@
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ts::Ts;
+use crate::write_tx::BeginWrite;
 use chrono::{DateTime, Utc};
 
 /// A stored mailbox (the password stays encrypted).
@@ -283,7 +284,7 @@ impl Store {
             RETURNING "contactId", "subject""#;
         let at = Ts::new(at);
         on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let row = sqlx::query_as::<_, (String, String)>(SQL).bind(at).bind(Ts::now()).bind(email_id).bind(user_id)
                 .fetch_optional(&mut *tx).await?;
             if let Some((contact_id, subject)) = &row {

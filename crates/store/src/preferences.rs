@@ -4,6 +4,7 @@
 use crate::db::{Db, Store};
 use crate::error::{Result, StoreError};
 use crate::ts::{self, Ts};
+use crate::write_tx::BeginWrite;
 use chrono::{DateTime, Utc};
 use domain::touch::CadenceDefaults;
 
@@ -166,14 +167,14 @@ impl Store {
         }
         let reapplied = match &self.db {
             Db::Postgres(p) => {
-                let mut tx = p.begin().await?;
+                let mut tx = p.begin_write().await?;
                 save!(&mut *tx);
                 let n = if changed { Store::reapply_defaults_pg(&mut tx, user_id).await? } else { 0 };
                 tx.commit().await?;
                 n
             }
             Db::Sqlite(p) => {
-                let mut tx = p.begin().await?;
+                let mut tx = p.begin_write().await?;
                 save!(&mut *tx);
                 let n = if changed { Store::reapply_defaults_sqlite(&mut tx, user_id).await? } else { 0 };
                 tx.commit().await?;

@@ -6,6 +6,7 @@ use crate::error::{Result, StoreError};
 use crate::page::{self, KeyKind, Page, PageRequest, SortKey, SortSpec};
 use crate::sql::{Arg, Sql};
 use crate::ts::Ts;
+use crate::write_tx::BeginWrite;
 use domain::inputs::{NewTemplate, TemplatePatch};
 use domain::{EmailTemplate, TemplateType};
 
@@ -62,7 +63,7 @@ impl Store {
         );
         let now = Ts::now();
         let row = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             if new.is_default {
                 let locked = sqlx::query(LOCK_USER).bind(user_id).execute(&mut *tx).await?;
                 if locked.rows_affected() == 0 {
@@ -140,7 +141,7 @@ impl Store {
         sql.push(r#" AND "userId" = "#).bind(Arg::Text(user_id.to_owned()));
         sql.push(concat!(" RETURNING ", template_cols!()));
         let row = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             if patch.is_default == Some(true) {
                 sqlx::query(LOCK_USER).bind(user_id).execute(&mut *tx).await?;
                 sqlx::query(CLEAR_DEFAULT).bind(now).bind(user_id).execute(&mut *tx).await?;

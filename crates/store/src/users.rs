@@ -3,6 +3,7 @@
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ts::Ts;
+use crate::write_tx::BeginWrite;
 use domain::User;
 use domain::inputs::NewUser;
 
@@ -102,7 +103,7 @@ impl Store {
     pub async fn set_password_hash(&self, user_id: &str, hash: &str) -> Result<()> {
         let now = Ts::now();
         on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let done = sqlx::query(r#"UPDATE "users" SET "passwordHash" = $1, "updatedAt" = $2 WHERE "id" = $3"#)
                 .bind(hash).bind(now).bind(user_id)
                 .execute(&mut *tx).await?;

@@ -9,6 +9,7 @@
 use crate::db::{Db, Store};
 use crate::error::{Result, StoreError};
 use crate::ts::{self, Ts};
+use crate::write_tx::BeginWrite;
 use chrono::{DateTime, Utc};
 
 /// A stored endpoint (the secret stays as stored: encrypted when a key is configured).
@@ -340,7 +341,7 @@ impl Store {
         const RESET: &str = r#"UPDATE "webhooks" SET "consecutiveFailures" = 0 WHERE "id" = $1"#;
         let now = Ts::now();
         let done = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let hook = sqlx::query_scalar::<_, String>(SQL)
                 .bind(a.status_code).bind(a.duration_ms).bind(now).bind(id).bind(worker)
                 .fetch_optional(&mut *tx).await?;
@@ -392,7 +393,7 @@ impl Store {
             "updatedAt" = $1 WHERE "id" = $3"#;
         let now = Ts::now();
         let disabled = on_db!(&self.db, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let hook = sqlx::query_scalar::<_, String>(SQL)
                 .bind(a.status_code).bind(a.duration_ms).bind(&a.error).bind(now).bind(id).bind(worker)
                 .fetch_optional(&mut *tx).await?;

@@ -24,7 +24,8 @@ async fn emails_are_created_for_own_contacts_only(kind: Kind) {
     );
     assert!(matches!(store.create_email(&b.id, &stolen).await, Err(StoreError::NotFound)));
     assert!(matches!(store.email(&b.id, &e.id).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.delete_email(&b.id, &e.id).await, Err(StoreError::NotFound)));
+    let deleted = store.delete_email(&b.id, &e.id).await;
+    assert!(matches!(deleted, Err(StoreError::NotFound)), "{deleted:?}");
     assert_eq!(store.count_emails(&a.id, &EmailFilter::default()).await.unwrap(), 1);
     assert_eq!(store.count_emails(&b.id, &EmailFilter::default()).await.unwrap(), 0);
 }
@@ -225,7 +226,41 @@ async fn reads_survive_cancellation_and_more_readers_than_connections(kind: Kind
     store.close().await;
 }
 
+/// Write transactions that read before they write (deleting an email first looks for the
+/// follow-up sequences it ends) run beside other writers. On SQLite a deferred transaction
+/// that has read cannot wait for the write lock: it fails at once with SQLITE_BUSY, so every
+/// write transaction must take the lock when it begins and wait its turn.
+async fn concurrent_writers_wait_their_turn_instead_of_failing(kind: Kind) {
+    let db = TestDb::migrated(kind).await;
+    let store = db.connect().await;
+    let u = fixtures::user(&store, "a@example.com").await;
+    let c = fixtures::contact(&store, &u, "C").await;
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let (store, u, c) = (store.clone(), u.clone(), c.clone());
+            tokio::spawn(async move {
+                for i in 0..15 {
+                    let e = fixtures::draft(&store, &u, &c, &format!("T{t} {i}")).await;
+                    store.email(&u.id, &e.id).await.map_err(|err| format!("read: {err:?}"))?;
+                    store.delete_email(&u.id, &e.id).await.map_err(|err| format!("delete: {err:?}"))?;
+                    match store.delete_email(&u.id, &e.id).await {
+                        Err(StoreError::NotFound) => {}
+                        other => return Err(format!("second delete: {other:?}")),
+                    }
+                }
+                Ok::<(), String>(())
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(store.count_emails(&u.id, &EmailFilter::default()).await.unwrap(), 0);
+    store.close().await;
+}
+
 on_both!(
+    concurrent_writers_wait_their_turn_instead_of_failing,
     reads_survive_cancellation_and_more_readers_than_connections,
     a_list_without_bodies_reads_everything_else_and_pages_the_same,
     emails_are_created_for_own_contacts_only,
