@@ -618,6 +618,48 @@ async fn a_list_reads_bodies_whenever_the_selection_shows_them(kind: Kind) {
     }
 }
 
+/// Many clients changing emails at once (two accounts, eight clients each, every email
+/// created, edited and deleted): every request gets its real answer — on SQLite too, where
+/// writers take turns on one lock instead of failing with "database is locked".
+async fn concurrent_mutations_each_get_their_own_answer(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let mut accounts = Vec::new();
+    for who in ["one@example.com", "two@example.com"] {
+        let (token, _) = app.sign_up(who).await;
+        let contact = app.contact(&token, "Ada").await;
+        accounts.push((token, contact));
+    }
+    let clients = accounts.iter().flat_map(|a| std::iter::repeat_n(a, 8)).enumerate().map(
+        |(n, (token, contact))| {
+            let app = &app;
+            async move {
+                for round in 0..5 {
+                    let v = app
+                        .gql(
+                            Some(token),
+                            CREATE,
+                            json!({ "input": { "contactId": contact, "subject": format!("C{n} R{round}"), "body": "Hi" } }),
+                        )
+                        .await;
+                    let id = data(&v)["createEmail"]["email"]["id"].as_str().unwrap().to_owned();
+                    let v = app
+                        .gql(Some(token), UPDATE, json!({ "input": { "id": id, "subject": format!("Edited C{n}") } }))
+                        .await;
+                    assert_eq!(data(&v)["updateEmail"]["email"]["subject"], format!("Edited C{n}"));
+                    let v = app.gql(Some(token), DELETE, json!({ "id": id })).await;
+                    assert_eq!(data(&v)["deleteEmail"]["deletedId"], id.as_str());
+                    let v = app.gql(Some(token), DELETE, json!({ "id": id })).await;
+                    assert_eq!(code(&v), "NOT_FOUND", "{v}");
+                }
+            }
+        },
+    );
+    futures::future::join_all(clients).await;
+    for (token, _) in &accounts {
+        assert_eq!(list(&app, token, json!({})).await["totalCount"], 0);
+    }
+}
+
 on_both!(
     a_list_reads_bodies_whenever_the_selection_shows_them,
     create_email_makes_a_draft_that_email_reads_back,
@@ -633,4 +675,5 @@ on_both!(
     page_size_defaults_to_20_and_must_be_between_1_and_100,
     a_cursor_from_another_order_or_list_is_refused,
     the_guides_health_check_query_returns_the_users_emails,
+    concurrent_mutations_each_get_their_own_answer,
 );
